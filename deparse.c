@@ -1,0 +1,677 @@
+/*-------------------------------------------------------------------------
+ *
+ * deparse.c
+ *		  Which quals of a scan become which API request.
+ *
+ * The API filters with property= parameters: path==v (a comma list means
+ * any of), path>v, path<v, path>=v, path<=v, several ANDed; and fetches one
+ * item with GET /{resource}/{id}.  A qual becomes a remote filter only when
+ * the API's answer is exactly the SQL answer: built-in operators on
+ * same-typed operands, deterministic collations, values the syntax can
+ * carry.  Everything else is evaluated locally.
+ *
+ * Filter values may be constants, known at plan time, or expressions known
+ * only when the scan starts (parameters, stable functions, outer rows of a
+ * parameterized join).  A value of the second kind that turns out to be
+ * inexpressible (a text with a comma, say) is simply not sent; such filters
+ * are kept as local quals as well, so the result stays exact.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_collation.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
+#include "mb/pg_wchar.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "flowsvc_fdw.h"
+
+/* Most values in one property=id==a,b,c request; more make more requests */
+#define FLOWSVC_IN_BATCH	50
+
+/* Microseconds between the Unix and the PostgreSQL epochs */
+#define UNIX_TO_PG_EPOCH_USECS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
+
+static bool column_of_rel(Expr *expr, RelOptInfo *baserel, AttrNumber *attnum);
+static bool filter_operator(Oid opno, Oid typid, bool commuted,
+							FlowsvcFilterOp *op);
+static bool value_type_pushable(Oid typid, FlowsvcFilterOp op);
+static bool usable_value(Expr *expr, RelOptInfo *baserel);
+static bool const_value_expressible(Const *c, Oid typid, FlowsvcFilterOp op,
+									bool is_list);
+static char *list_value_text(Datum array, Oid typid, bool *empty);
+static const char *op_text(FlowsvcFilterOp op);
+static void append_filter(StringInfo buf, FlowsvcFilter *filter,
+						  const char *value_text);
+
+/*
+ * FlowsvcMatchClause
+ *		Can clause become a remote filter of a scan of baserel?  If so, fill
+ *		*match with the column, operator and value expression.
+ *
+ * columns is indexed by attribute number minus one.
+ */
+bool
+FlowsvcMatchClause(RelOptInfo *baserel, FlowsvcColumn **columns, Expr *clause,
+				   FlowsvcClauseMatch *match)
+{
+	AttrNumber	attnum;
+	FlowsvcColumn *col;
+
+	memset(match, 0, sizeof(*match));
+
+	if (IsA(clause, OpExpr))
+	{
+		OpExpr	   *opexpr = (OpExpr *) clause;
+		Expr	   *left;
+		Expr	   *right;
+		bool		commuted = false;
+
+		if (list_length(opexpr->args) != 2)
+			return false;
+		left = linitial(opexpr->args);
+		right = lsecond(opexpr->args);
+		if (!column_of_rel(left, baserel, &attnum))
+		{
+			if (!column_of_rel(right, baserel, &attnum))
+				return false;
+			right = left;
+			commuted = true;
+		}
+		col = columns[attnum - 1];
+		if (col == NULL ||
+			!filter_operator(opexpr->opno, col->typid, commuted, &match->op) ||
+			exprType((Node *) right) != col->typid ||
+			!usable_value(right, baserel))
+			return false;
+		if (col->typid == TEXTOID &&
+			!(OidIsValid(opexpr->inputcollid) &&
+			  get_collation_isdeterministic(opexpr->inputcollid)))
+			return false;
+		match->is_list = false;
+		match->value = right;
+	}
+	else if (IsA(clause, ScalarArrayOpExpr))
+	{
+		ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) clause;
+		Expr	   *array = lsecond(saop->args);
+
+		if (!saop->useOr ||
+			!column_of_rel(linitial(saop->args), baserel, &attnum))
+			return false;
+		col = columns[attnum - 1];
+		if (col == NULL ||
+			!filter_operator(saop->opno, col->typid, false, &match->op) ||
+			match->op != FLOWSVC_OP_EQ ||
+			get_element_type(exprType((Node *) array)) != col->typid ||
+			!usable_value(array, baserel))
+			return false;
+		if (col->typid == TEXTOID &&
+			!(OidIsValid(saop->inputcollid) &&
+			  get_collation_isdeterministic(saop->inputcollid)))
+			return false;
+		match->is_list = true;
+		match->value = array;
+	}
+	else
+		return false;
+
+	match->column = col;
+	match->is_id = (match->op == FLOWSVC_OP_EQ && !match->is_list &&
+					strcmp(col->path, "id") == 0);
+
+	/* a constant is checked now; anything else when the scan starts */
+	if (IsA(match->value, Const) &&
+		!const_value_expressible((Const *) match->value, col->typid,
+								 match->op, match->is_list))
+		return false;
+	return true;
+}
+
+/*
+ * column_of_rel
+ *		Is expr (under any binary-compatible relabeling) a user column of
+ *		baserel?
+ */
+static bool
+column_of_rel(Expr *expr, RelOptInfo *baserel, AttrNumber *attnum)
+{
+	while (IsA(expr, RelabelType))
+		expr = ((RelabelType *) expr)->arg;
+	if (!IsA(expr, Var))
+		return false;
+	if (((Var *) expr)->varno != baserel->relid ||
+		((Var *) expr)->varlevelsup != 0 ||
+		((Var *) expr)->varattno <= 0)
+		return false;
+	*attnum = ((Var *) expr)->varattno;
+	return true;
+}
+
+/*
+ * filter_operator
+ *		The API operator of a built-in comparison operator on typid, or
+ *		false.  commuted: the column is the right operand.
+ */
+static bool
+filter_operator(Oid opno, Oid typid, bool commuted, FlowsvcFilterOp *op)
+{
+	HeapTuple	tuple;
+	Form_pg_operator form;
+	bool		ok = false;
+
+	/* only the system's operators mean what the API means */
+	if (opno >= FirstNormalObjectId)
+		return false;
+	tuple = SearchSysCache1(OPEROID, ObjectIdGetDatum(opno));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for operator %u", opno);
+	form = (Form_pg_operator) GETSTRUCT(tuple);
+	if (form->oprleft == typid && form->oprright == typid)
+	{
+		const char *name = NameStr(form->oprname);
+
+		ok = true;
+		if (strcmp(name, "=") == 0)
+			*op = FLOWSVC_OP_EQ;
+		else if (strcmp(name, "<") == 0)
+			*op = commuted ? FLOWSVC_OP_GT : FLOWSVC_OP_LT;
+		else if (strcmp(name, "<=") == 0)
+			*op = commuted ? FLOWSVC_OP_GE : FLOWSVC_OP_LE;
+		else if (strcmp(name, ">") == 0)
+			*op = commuted ? FLOWSVC_OP_LT : FLOWSVC_OP_GT;
+		else if (strcmp(name, ">=") == 0)
+			*op = commuted ? FLOWSVC_OP_LE : FLOWSVC_OP_GE;
+		else
+			ok = false;
+	}
+	ReleaseSysCache(tuple);
+	return ok && value_type_pushable(typid, *op);
+}
+
+/*
+ * value_type_pushable
+ *		Does the API compare values of this column type as SQL does?
+ *
+ * Equality works for strings, numbers, booleans and epoch-millisecond
+ * timestamps; ordering only for numbers and timestamps (the API's string
+ * order is not a collation's).
+ */
+static bool
+value_type_pushable(Oid typid, FlowsvcFilterOp op)
+{
+	switch (typid)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case NUMERICOID:
+		case FLOAT8OID:
+		case TIMESTAMPTZOID:
+			return true;
+		case TEXTOID:
+		case BOOLOID:
+		case UUIDOID:
+			return op == FLOWSVC_OP_EQ;
+		default:
+			return false;
+	}
+}
+
+/*
+ * usable_value
+ *		Can expr be computed once when the scan starts: no column of baserel,
+ *		nothing volatile, no aggregates?
+ */
+static bool
+usable_value(Expr *expr, RelOptInfo *baserel)
+{
+	Relids		varnos;
+
+	if (IsA(expr, Const))
+		return !((Const *) expr)->constisnull;
+	varnos = pull_varnos(NULL, (Node *) expr);
+	if (bms_is_member(baserel->relid, varnos))
+		return false;
+	return !contain_volatile_functions((Node *) expr) &&
+		!contain_agg_clause((Node *) expr) &&
+		!contain_window_function((Node *) expr) &&
+		!expression_returns_set((Node *) expr);
+}
+
+/*
+ * const_value_expressible
+ *		Can the API's syntax carry this constant exactly?
+ */
+static bool
+const_value_expressible(Const *c, Oid typid, FlowsvcFilterOp op, bool is_list)
+{
+	if (c->constisnull)
+		return false;
+	if (is_list)
+	{
+		bool		empty;
+
+		return list_value_text(c->constvalue, typid, &empty) != NULL && !empty;
+	}
+	return FlowsvcFilterValueText(c->constvalue, typid, op) != NULL;
+}
+
+/*
+ * FlowsvcFilterValueText
+ *		The text of a filter value as the API reads it (UTF-8), or NULL if
+ *		the syntax cannot carry it exactly.
+ *
+ * Timestamps become epoch milliseconds, rounded so that the millisecond
+ * comparison selects exactly the rows the microsecond one does.
+ */
+char *
+FlowsvcFilterValueText(Datum value, Oid typid, FlowsvcFilterOp op)
+{
+	switch (typid)
+	{
+		case TIMESTAMPTZOID:
+			{
+				Timestamp	ts = DatumGetTimestampTz(value);
+				int64		us;
+				int64		floor_ms;
+				int64		ceil_ms;
+
+				if (TIMESTAMP_NOT_FINITE(ts))
+					return NULL;
+				us = ts + UNIX_TO_PG_EPOCH_USECS;
+				floor_ms = us / 1000 - ((us % 1000 < 0) ? 1 : 0);
+				ceil_ms = floor_ms + ((us - floor_ms * 1000) != 0 ? 1 : 0);
+				switch (op)
+				{
+					case FLOWSVC_OP_EQ:
+						return (us - floor_ms * 1000) == 0 ?
+							psprintf(INT64_FORMAT, floor_ms) : NULL;
+					case FLOWSVC_OP_GT:
+					case FLOWSVC_OP_LE:
+						return psprintf(INT64_FORMAT, floor_ms);
+					case FLOWSVC_OP_GE:
+					case FLOWSVC_OP_LT:
+						return psprintf(INT64_FORMAT, ceil_ms);
+				}
+				return NULL;
+			}
+		case BOOLOID:
+			return pstrdup(DatumGetBool(value) ? "true" : "false");
+		case INT2OID:
+			return psprintf("%d", (int) DatumGetInt16(value));
+		case INT4OID:
+			return psprintf("%d", DatumGetInt32(value));
+		case INT8OID:
+			return psprintf(INT64_FORMAT, DatumGetInt64(value));
+		case FLOAT8OID:
+			{
+				double		d = DatumGetFloat8(value);
+				char		buf[64];
+
+				if (isnan(d) || isinf(d))
+					return NULL;
+				snprintf(buf, sizeof(buf), "%.17g", d);
+				return pstrdup(buf);
+			}
+		case NUMERICOID:
+			{
+				char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, value));
+
+				/* NaN and infinities have no JSON form */
+				if (!(isdigit((unsigned char) s[0]) || s[0] == '-'))
+					return NULL;
+				if (s[0] == '-' && !isdigit((unsigned char) s[1]))
+					return NULL;
+				return s;
+			}
+		case TEXTOID:
+			{
+				char	   *s = TextDatumGetCString(value);
+
+				/* a comma would split the value into a list */
+				if (s[0] == '\0' || strchr(s, ',') != NULL)
+					return NULL;
+				return pg_server_to_any(s, strlen(s), PG_UTF8);
+			}
+		case UUIDOID:
+			return DatumGetCString(DirectFunctionCall1(uuid_out, value));
+		default:
+			return NULL;
+	}
+}
+
+/*
+ * list_value_text
+ *		"a,b,c" for an array of filter values, without NULLs and duplicates,
+ *		or NULL if an element is inexpressible.  *empty: no element left.
+ */
+static char *
+list_value_text(Datum array, Oid typid, bool *empty)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(array);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	int			i;
+	List	   *texts = NIL;
+	StringInfoData buf;
+	ListCell   *lc;
+
+	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
+					  &elems, &nulls, &nelems);
+	for (i = 0; i < nelems; i++)
+	{
+		char	   *text;
+
+		if (nulls[i])
+			continue;			/* x = NULL is never true */
+		text = FlowsvcFilterValueText(elems[i], typid, FLOWSVC_OP_EQ);
+		if (text == NULL)
+			return NULL;
+		if (!list_member(texts, makeString(text)))
+			texts = lappend(texts, makeString(text));
+	}
+
+	*empty = (texts == NIL);
+	initStringInfo(&buf);
+	foreach(lc, texts)
+	{
+		if (buf.len > 0)
+			appendStringInfoChar(&buf, ',');
+		appendStringInfoString(&buf, strVal(lfirst(lc)));
+	}
+	return buf.data;
+}
+
+/*
+ * FlowsvcFilterToList / FlowsvcFilterFromList
+ *		A filter as a node list for fdw_private, and back.
+ */
+List *
+FlowsvcFilterToList(FlowsvcFilter *filter)
+{
+	return list_make5(makeString(filter->path),
+					  makeInteger(filter->op),
+					  makeInteger(filter->expr_index),
+					  makeInteger(filter->is_list ? 1 : 0),
+					  makeInteger((int) filter->typid));
+}
+
+FlowsvcFilter *
+FlowsvcFilterFromList(List *list)
+{
+	FlowsvcFilter *filter = palloc(sizeof(FlowsvcFilter));
+
+	filter->path = strVal(list_nth(list, 0));
+	filter->op = (FlowsvcFilterOp) intVal(list_nth(list, 1));
+	filter->expr_index = intVal(list_nth(list, 2));
+	filter->is_list = intVal(list_nth(list, 3)) != 0;
+	filter->typid = (Oid) intVal(list_nth(list, 4));
+	return filter;
+}
+
+/*
+ * op_text
+ *		The API's spelling of an operator.
+ */
+static const char *
+op_text(FlowsvcFilterOp op)
+{
+	switch (op)
+	{
+		case FLOWSVC_OP_EQ:
+			return "==";
+		case FLOWSVC_OP_LT:
+			return "<";
+		case FLOWSVC_OP_LE:
+			return "<=";
+		case FLOWSVC_OP_GT:
+			return ">";
+		case FLOWSVC_OP_GE:
+			return ">=";
+	}
+	return "==";
+}
+
+/*
+ * FlowsvcAppendEncoded
+ *		Append s percent-encoded: everything but RFC 3986's unreserved
+ *		characters.  Outside a path segment a comma stays literal, being the
+ *		API's list separator.
+ */
+void
+FlowsvcAppendEncoded(StringInfo buf, const char *s, bool in_path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *) s; *p; p++)
+	{
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			(*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+			*p == '_' || *p == '~')
+			appendStringInfoChar(buf, (char) *p);
+		else
+		{
+			appendStringInfoChar(buf, '%');
+			appendStringInfoChar(buf, hex[*p >> 4]);
+			appendStringInfoChar(buf, hex[*p & 0x0F]);
+		}
+	}
+}
+
+/*
+ * append_filter
+ *		Append "&property=path OP value" with the value encoded.
+ */
+static void
+append_filter(StringInfo buf, FlowsvcFilter *filter, const char *value_text)
+{
+	const char *p;
+
+	appendStringInfoString(buf, "property=");
+	FlowsvcAppendEncoded(buf, filter->path, false);
+	appendStringInfoString(buf, op_text(filter->op));
+	if (!filter->is_list)
+	{
+		FlowsvcAppendEncoded(buf, value_text, false);
+		return;
+	}
+	/* list elements are encoded one by one around literal commas */
+	for (p = value_text; *p;)
+	{
+		const char *comma = strchr(p, ',');
+		char	   *elem = comma ? pnstrdup(p, comma - p) : pstrdup(p);
+
+		FlowsvcAppendEncoded(buf, elem, false);
+		if (comma == NULL)
+			break;
+		appendStringInfoChar(buf, ',');
+		p = comma + 1;
+	}
+}
+
+/*
+ * FlowsvcBuildRequestTargets
+ *		The request targets (path and query, relative to the server url) a
+ *		scan sends, from its filters and their values.
+ *
+ * values/nulls hold the evaluated fdw_exprs.  For an id lookup the single
+ * target is /{resource}/{id}.  A long IN list is split into batches, one
+ * listing each.  NIL means no row can match (a NULL value, say), so nothing
+ * needs to be sent.
+ */
+List *
+FlowsvcBuildRequestTargets(const char *resource, List *filters, Datum *values,
+						   bool *nulls, int id_expr, int page_size)
+{
+	StringInfoData base;
+	List	   *batches = NIL;
+	List	   *targets = NIL;
+	FlowsvcFilter *batched = NULL;
+	ListCell   *lc;
+
+	if (id_expr >= 0)
+	{
+		char	   *id;
+
+		if (nulls[id_expr])
+			return NIL;
+		id = TextDatumGetCString(values[id_expr]);
+		if (id[0] == '\0')
+			return NIL;
+		initStringInfo(&base);
+		appendStringInfo(&base, "/%s/", resource);
+		FlowsvcAppendEncoded(&base, pg_server_to_any(id, strlen(id), PG_UTF8), true);
+		return list_make1(base.data);
+	}
+
+	initStringInfo(&base);
+	appendStringInfo(&base, "/%s?", resource);
+	foreach(lc, filters)
+	{
+		FlowsvcFilter *filter = (FlowsvcFilter *) lfirst(lc);
+		char	   *text;
+
+		if (nulls[filter->expr_index])
+			return NIL;			/* comparison with NULL is never true */
+
+		if (filter->is_list)
+		{
+			bool		empty;
+
+			text = list_value_text(values[filter->expr_index], filter->typid,
+								   &empty);
+			if (text != NULL && empty)
+				return NIL;
+		}
+		else
+			text = FlowsvcFilterValueText(values[filter->expr_index],
+										  filter->typid, filter->op);
+		if (text == NULL)
+			continue;			/* not expressible: rechecked locally */
+
+		/* the first long list is split into batches */
+		if (filter->is_list && batched == NULL)
+		{
+			int			count = 1;
+			const char *p;
+
+			for (p = text; *p; p++)
+				count += (*p == ',');
+			if (count > FLOWSVC_IN_BATCH)
+			{
+				batched = filter;
+				for (p = text; *p;)
+				{
+					const char *start = p;
+					int			n = 0;
+
+					while (*p && !(*p == ',' && ++n == FLOWSVC_IN_BATCH))
+						p++;
+					batches = lappend(batches, pnstrdup(start, p - start));
+					if (*p == ',')
+						p++;
+				}
+				continue;
+			}
+		}
+		append_filter(&base, filter, text);
+		appendStringInfoChar(&base, '&');
+	}
+
+	if (batched == NULL)
+		return list_make1(psprintf("%slimit=%d", base.data, page_size));
+
+	foreach(lc, batches)
+	{
+		StringInfoData target;
+
+		initStringInfo(&target);
+		appendBinaryStringInfo(&target, base.data, base.len);
+		append_filter(&target, batched, (char *) lfirst(lc));
+		appendStringInfo(&target, "&limit=%d", page_size);
+		targets = lappend(targets, target.data);
+	}
+	return targets;
+}
+
+/*
+ * FlowsvcDescribeRequest
+ *		The request of a scan as EXPLAIN shows it: constants as sent,
+ *		other values as {expression}.
+ */
+char *
+FlowsvcDescribeRequest(const char *resource, List *filters, List *exprs,
+					   int id_expr, int page_size, List *deparse_cxt)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	if (id_expr >= 0)
+	{
+		Expr	   *expr = list_nth(exprs, id_expr);
+
+		appendStringInfo(&buf, "GET /%s/", resource);
+		if (IsA(expr, Const))
+		{
+			char	   *id = TextDatumGetCString(((Const *) expr)->constvalue);
+
+			FlowsvcAppendEncoded(&buf, pg_server_to_any(id, strlen(id), PG_UTF8), true);
+		}
+		else
+			appendStringInfo(&buf, "{%s}",
+							 deparse_expression((Node *) expr, deparse_cxt, false, false));
+		return buf.data;
+	}
+
+	appendStringInfo(&buf, "GET /%s?", resource);
+	foreach(lc, filters)
+	{
+		FlowsvcFilter *filter = (FlowsvcFilter *) lfirst(lc);
+		Expr	   *expr = list_nth(exprs, filter->expr_index);
+
+		if (IsA(expr, Const))
+		{
+			Const	   *c = (Const *) expr;
+			char	   *text;
+			bool		empty;
+
+			text = filter->is_list ?
+				list_value_text(c->constvalue, filter->typid, &empty) :
+				FlowsvcFilterValueText(c->constvalue, filter->typid, filter->op);
+			append_filter(&buf, filter, text);
+		}
+		else
+		{
+			appendStringInfoString(&buf, "property=");
+			FlowsvcAppendEncoded(&buf, filter->path, false);
+			appendStringInfo(&buf, "%s{%s}", op_text(filter->op),
+							 deparse_expression((Node *) expr, deparse_cxt,
+												false, false));
+		}
+		appendStringInfoChar(&buf, '&');
+	}
+	appendStringInfo(&buf, "limit=%d", page_size);
+	return buf.data;
+}

@@ -1,0 +1,2517 @@
+/*-------------------------------------------------------------------------
+ *
+ * flowsvc_fdw.c
+ *		  Foreign-data wrapper for the Adobe Experience Platform Flow Service:
+ *		  planner, scan, modify, explain, import and analyze callbacks.
+ *
+ * A foreign table maps one API collection.  A scan is a GET of one item or
+ * a listing that follows the API's next links, one page in memory at a
+ * time.  UPDATE sends a JSON Patch with If-Match set to the version the
+ * scan read; INSERT is a POST and DELETE a DELETE.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+#include <cJSON.h>
+
+#include "access/htup_details.h"
+#include "access/reloptions.h"
+#include "access/sysattr.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "commands/vacuum.h"
+#include "executor/executor.h"
+#include "foreign/fdwapi.h"
+#include "foreign/foreign.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/appendinfo.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/planmain.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/sampling.h"
+#include "utils/timestamp.h"
+
+#include "flowsvc_fdw.h"
+
+PG_MODULE_MAGIC;
+
+/* Rows assumed in a collection that was never analyzed */
+#define DEFAULT_COLLECTION_ROWS		1000.0
+/* How long a remote count=true estimate is reused */
+#define REMOTE_ESTIMATE_TTL_MS		30000
+
+/*
+ * Positions in the fdw_private list of a ForeignScan that scans.
+ */
+enum FdwScanPrivateIndex
+{
+	FdwScanPrivateResource,		/* String: the API collection */
+	FdwScanPrivateRetrievedAttrs,	/* IntList: columns to convert */
+	FdwScanPrivateFilters,		/* List of FlowsvcFilterToList lists */
+	FdwScanPrivateIdExpr		/* Integer: fdw_exprs index of the id to GET,
+								 * or -1 for a listing */
+};
+
+/*
+ * Positions in the fdw_private list of a ForeignScan that performs a direct
+ * UPDATE (one PATCH, no scan).
+ */
+enum FdwDirectModifyPrivateIndex
+{
+	FdwDirectModifyPrivateResource, /* String: the API collection */
+	FdwDirectModifyPrivateId,	/* String: id of the item */
+	FdwDirectModifyPrivateVersion,	/* String: If-Match */
+	FdwDirectModifyPrivateBody, /* String: the JSON Patch */
+	FdwDirectModifyPrivateTargetAttrs,	/* IntList: assigned columns */
+	FdwDirectModifyPrivateValues,	/* List of Const: their values */
+	FdwDirectModifyPrivateRefetch	/* Integer: RETURNING needs a GET */
+};
+
+/*
+ * Positions in the fdw_private list of a ModifyTable's foreign result.
+ */
+enum FdwModifyPrivateIndex
+{
+	FdwModifyPrivateTargetAttrs,	/* IntList: assigned or inserted columns */
+	FdwModifyPrivateRefetch		/* Integer: RETURNING needs a GET */
+};
+
+/*
+ * A walk through API items: one GET of an item, or listings that follow
+ * next links.  Used by scans and by ANALYZE.
+ */
+typedef struct FlowsvcScan
+{
+	FlowsvcConnection *conn;
+	const char *resource;
+	List	   *targets;		/* request targets still to send */
+	bool		id_lookup;		/* targets are GETs of one item */
+	char	   *next_href;		/* next link of the current listing */
+	char	   *current;		/* target of the page in hand */
+	MemoryContext page_cxt;		/* holds one page and its JSON tree */
+	cJSON	   *cursor;			/* next item of the page in hand */
+	FlowsvcRequestStats stats;	/* what was sent, for EXPLAIN ANALYZE */
+} FlowsvcScan;
+
+/*
+ * Execution state of a ForeignScan that scans.
+ */
+typedef struct FlowsvcScanState
+{
+	Relation	rel;
+	FlowsvcOptions *opts;
+	FlowsvcColumn **columns;	/* indexed by attnum - 1 */
+	List	   *retrieved_attrs;	/* columns the query uses */
+	List	   *filters;		/* FlowsvcFilter * */
+	int			id_expr;
+	List	   *value_states;	/* ExprStates of fdw_exprs */
+	bool		started;		/* targets built and first request made */
+	FlowsvcScan scan;
+	MemoryContext tuple_cxt;	/* one row's converted values */
+} FlowsvcScanState;
+
+/*
+ * What an UPDATE, INSERT or DELETE has changed remotely so far: HTTP cannot
+ * roll back, so a failure part-way reports it.
+ */
+typedef struct FlowsvcWriteProgress
+{
+	const char *verb;			/* "updated", "inserted", "deleted" */
+	int64		count;
+	StringInfoData ids;			/* the first few ids */
+} FlowsvcWriteProgress;
+
+/*
+ * Execution state of an UPDATE, INSERT or DELETE on a foreign table, row by
+ * row (ModifyTable) or direct (one PATCH).
+ */
+typedef struct FlowsvcModifyState
+{
+	Relation	rel;
+	CmdType		operation;
+	FlowsvcOptions *opts;
+	FlowsvcConnection *conn;
+	const FlowsvcResource *resource;
+	FlowsvcColumn **columns;
+	List	   *target_attrs;	/* assigned or inserted columns */
+	bool		refetch;		/* RETURNING needs the row read back */
+	AttrNumber	id_junk;		/* junk attribute numbers in the subplan */
+	AttrNumber	version_junk;
+	AttrNumber *old_junk;		/* per attnum - 1: old value, or 0 */
+	AttrNumber	id_attnum;		/* columns mapped to id, version, etag */
+	AttrNumber	version_attnum;
+	AttrNumber	etag_attnum;
+	MemoryContext temp_cxt;		/* reset per row */
+	FlowsvcRequestStats stats;
+	FlowsvcWriteProgress progress;
+
+	/* direct modification */
+	char	   *direct_id;
+	char	   *direct_version;
+	char	   *direct_body;
+	List	   *direct_values;
+	bool		direct_done;
+	int			direct_rows;
+} FlowsvcModifyState;
+
+/* The statement's write in progress, for the DETAIL of a failure */
+static FlowsvcWriteProgress *current_progress = NULL;
+
+/* Cached count=true answers of use_remote_estimate */
+typedef struct RemoteEstimateEntry
+{
+	char		target[1024];	/* hash key: server url + request */
+	double		rows;
+	TimestampTz fetched;
+} RemoteEstimateEntry;
+
+static HTAB *RemoteEstimates = NULL;
+
+PG_FUNCTION_INFO_V1(flowsvc_fdw_handler);
+
+/* callbacks */
+static void flowsvcGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
+									 Oid foreigntableid);
+static void flowsvcGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
+								   Oid foreigntableid);
+static ForeignScan *flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
+										  Oid foreigntableid, ForeignPath *best_path,
+										  List *tlist, List *scan_clauses,
+										  Plan *outer_plan);
+static void flowsvcBeginForeignScan(ForeignScanState *node, int eflags);
+static TupleTableSlot *flowsvcIterateForeignScan(ForeignScanState *node);
+static void flowsvcReScanForeignScan(ForeignScanState *node);
+static void flowsvcEndForeignScan(ForeignScanState *node);
+static void flowsvcExplainForeignScan(ForeignScanState *node, ExplainState *es);
+static void flowsvcAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
+										   RangeTblEntry *target_rte,
+										   Relation target_relation);
+static List *flowsvcPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
+									  Index resultRelation, int subplan_index);
+static void flowsvcBeginForeignModify(ModifyTableState *mtstate,
+									  ResultRelInfo *rinfo, List *fdw_private,
+									  int subplan_index, int eflags);
+static TupleTableSlot *flowsvcExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
+												TupleTableSlot *slot,
+												TupleTableSlot *planSlot);
+static TupleTableSlot *flowsvcExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
+												TupleTableSlot *slot,
+												TupleTableSlot *planSlot);
+static TupleTableSlot *flowsvcExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
+												TupleTableSlot *slot,
+												TupleTableSlot *planSlot);
+static void flowsvcEndForeignModify(EState *estate, ResultRelInfo *rinfo);
+static int	flowsvcIsForeignRelUpdatable(Relation rel);
+static void flowsvcExplainForeignModify(ModifyTableState *mtstate,
+										ResultRelInfo *rinfo, List *fdw_private,
+										int subplan_index, ExplainState *es);
+static bool flowsvcPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
+									Index resultRelation, int subplan_index);
+static void flowsvcBeginDirectModify(ForeignScanState *node, int eflags);
+static TupleTableSlot *flowsvcIterateDirectModify(ForeignScanState *node);
+static void flowsvcEndDirectModify(ForeignScanState *node);
+static void flowsvcExplainDirectModify(ForeignScanState *node, ExplainState *es);
+static List *flowsvcImportForeignSchema(ImportForeignSchemaStmt *stmt,
+										Oid serverOid);
+static bool flowsvcAnalyzeForeignTable(Relation relation,
+									   AcquireSampleRowsFunc *func,
+									   BlockNumber *totalpages);
+
+/* helpers */
+static FlowsvcColumn *column_by_path(FlowsvcColumn **columns, int natts,
+									 const char *path);
+static double estimate_collection_rows(PlannerInfo *root, RelOptInfo *baserel,
+									   FlowsvcRelInfo *fpinfo);
+static double remote_count(FlowsvcRelInfo *fpinfo);
+static bool ec_member_is_id(PlannerInfo *root, RelOptInfo *rel,
+							EquivalenceClass *ec, EquivalenceMember *em,
+							void *arg);
+static void add_id_join_paths(PlannerInfo *root, RelOptInfo *baserel,
+							  FlowsvcRelInfo *fpinfo);
+static UserMapping *user_mapping_for(EState *estate, Index rtindex, Oid relid);
+static void scan_start(FlowsvcScan *scan, FlowsvcConnection *conn,
+					   const char *resource, List *targets, bool id_lookup,
+					   MemoryContext parent);
+static cJSON *scan_next_item(FlowsvcScan *scan);
+static void scan_fetch_page(FlowsvcScan *scan, const char *target);
+static void start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate);
+static void item_to_values(cJSON *item, FlowsvcColumn **columns, List *attrs,
+						   const char *resource, Datum *values, bool *nulls);
+static void explain_stats(FlowsvcRequestStats *stats, ExplainState *es);
+static FlowsvcModifyState *create_modify_state(Relation rel, CmdType operation,
+											   EState *estate, Index rtindex);
+static char *item_target(const char *resource, const char *id);
+static char *json_pointer(FlowsvcColumn *col, const char *key);
+static void add_patch_op(cJSON *patch, const char *op, const char *path,
+						 cJSON *value);
+static void add_column_ops(cJSON *patch, FlowsvcColumn *col, Datum newval,
+						   bool newnull, Datum oldval, bool oldnull,
+						   MemoryContext owner);
+static char *print_owned(cJSON *tree);
+static cJSON *new_owned(bool array, MemoryContext owner);
+static void report_version_conflict(const char *verb, const char *resource,
+									const char *id, FlowsvcResponse *resp);
+static void record_write(FlowsvcModifyState *fmstate, const char *id);
+static void refetch_into_slot(FlowsvcModifyState *fmstate, const char *id,
+							  TupleTableSlot *slot);
+static void set_slot_column(TupleTableSlot *slot, AttrNumber attnum,
+							Datum value, bool isnull);
+static Datum text_column_datum(FlowsvcColumn *col, const char *text);
+static bool returning_needs_refetch(List *returning, Index rtindex,
+									Relation rel, List *target_attrs);
+static void flowsvc_xact_callback(XactEvent event, void *arg);
+static List *updated_columns(RangeTblEntry *rte);
+
+void		_PG_init(void);
+
+/*
+ * _PG_init
+ *		Module load: forget a failed statement's write progress at abort.
+ */
+void
+_PG_init(void)
+{
+	RegisterXactCallback(flowsvc_xact_callback, NULL);
+}
+
+/*
+ * flowsvc_xact_callback
+ *		Drop the pointer to a write's progress when its transaction ends.
+ */
+static void
+flowsvc_xact_callback(XactEvent event, void *arg)
+{
+	current_progress = NULL;
+}
+
+/*
+ * flowsvc_fdw_handler
+ *		The FdwRoutine with all our callbacks.
+ */
+Datum
+flowsvc_fdw_handler(PG_FUNCTION_ARGS)
+{
+	FdwRoutine *routine = makeNode(FdwRoutine);
+
+	routine->GetForeignRelSize = flowsvcGetForeignRelSize;
+	routine->GetForeignPaths = flowsvcGetForeignPaths;
+	routine->GetForeignPlan = flowsvcGetForeignPlan;
+	routine->BeginForeignScan = flowsvcBeginForeignScan;
+	routine->IterateForeignScan = flowsvcIterateForeignScan;
+	routine->ReScanForeignScan = flowsvcReScanForeignScan;
+	routine->EndForeignScan = flowsvcEndForeignScan;
+	routine->ExplainForeignScan = flowsvcExplainForeignScan;
+
+	routine->AddForeignUpdateTargets = flowsvcAddForeignUpdateTargets;
+	routine->PlanForeignModify = flowsvcPlanForeignModify;
+	routine->BeginForeignModify = flowsvcBeginForeignModify;
+	routine->ExecForeignInsert = flowsvcExecForeignInsert;
+	routine->ExecForeignUpdate = flowsvcExecForeignUpdate;
+	routine->ExecForeignDelete = flowsvcExecForeignDelete;
+	routine->EndForeignModify = flowsvcEndForeignModify;
+	routine->IsForeignRelUpdatable = flowsvcIsForeignRelUpdatable;
+	routine->ExplainForeignModify = flowsvcExplainForeignModify;
+
+	routine->PlanDirectModify = flowsvcPlanDirectModify;
+	routine->BeginDirectModify = flowsvcBeginDirectModify;
+	routine->IterateDirectModify = flowsvcIterateDirectModify;
+	routine->EndDirectModify = flowsvcEndDirectModify;
+	routine->ExplainDirectModify = flowsvcExplainDirectModify;
+
+	routine->ImportForeignSchema = flowsvcImportForeignSchema;
+	routine->AnalyzeForeignTable = flowsvcAnalyzeForeignTable;
+
+	PG_RETURN_POINTER(routine);
+}
+
+/* ------------------------------------------------------------------------
+ * Planning
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * flowsvcGetForeignRelSize
+ *		Read the table's options and columns, sort its quals into those the
+ *		API can evaluate and those it cannot, and estimate the row count.
+ */
+static void
+flowsvcGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
+						 Oid foreigntableid)
+{
+	FlowsvcRelInfo *fpinfo = palloc0(sizeof(FlowsvcRelInfo));
+	ForeignTable *table = GetForeignTable(foreigntableid);
+	Oid			userid = OidIsValid(baserel->userid) ? baserel->userid : GetUserId();
+	Relation	rel;
+	ListCell   *lc;
+	double		collection_rows;
+
+	baserel->fdw_private = fpinfo;
+	fpinfo->baserel = baserel;
+	fpinfo->server = GetForeignServer(table->serverid);
+	fpinfo->user = GetUserMapping(userid, table->serverid);
+	fpinfo->opts = FlowsvcGetOptions(fpinfo->server, fpinfo->user);
+	fpinfo->resource = FlowsvcGetTableResourceName(foreigntableid);
+	fpinfo->use_remote_estimate =
+		FlowsvcTableUseRemoteEstimate(foreigntableid,
+									  fpinfo->opts->use_remote_estimate);
+
+	rel = table_open(foreigntableid, NoLock);
+	fpinfo->natts = RelationGetNumberOfAttributes(rel);
+	fpinfo->columns = FlowsvcGetColumns(rel);
+	table_close(rel, NoLock);
+	fpinfo->id_column = column_by_path(fpinfo->columns, fpinfo->natts, "id");
+
+	foreach(lc, baserel->baserestrictinfo)
+	{
+		RestrictInfo *ri = (RestrictInfo *) lfirst(lc);
+		FlowsvcClauseMatch match;
+
+		if (FlowsvcMatchClause(baserel, fpinfo->columns, ri->clause, &match))
+		{
+			fpinfo->remote_conds = lappend(fpinfo->remote_conds, ri);
+			if (match.is_id)
+				fpinfo->has_id_lookup = true;
+		}
+		else
+			fpinfo->local_conds = lappend(fpinfo->local_conds, ri);
+	}
+
+	/* columns the query needs: its output and the locally checked quals */
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid,
+				   &fpinfo->attrs_used);
+	foreach(lc, fpinfo->local_conds)
+	{
+		RestrictInfo *ri = (RestrictInfo *) lfirst(lc);
+
+		pull_varattnos((Node *) ri->clause, baserel->relid, &fpinfo->attrs_used);
+	}
+
+	collection_rows = estimate_collection_rows(root, baserel, fpinfo);
+	fpinfo->collection_rows = collection_rows;
+
+	/* rows the API sends: after its filters */
+	fpinfo->fetched_rows =
+		clamp_row_est(collection_rows *
+					  clauselist_selectivity(root, fpinfo->remote_conds,
+											 baserel->relid, JOIN_INNER, NULL));
+	if (fpinfo->has_id_lookup)
+		fpinfo->fetched_rows = 1;
+	if (fpinfo->remote_estimate_rows >= 0 && !fpinfo->has_id_lookup)
+		fpinfo->fetched_rows = clamp_row_est(fpinfo->remote_estimate_rows);
+
+	baserel->rows =
+		clamp_row_est(fpinfo->fetched_rows *
+					  clauselist_selectivity(root, fpinfo->local_conds,
+											 baserel->relid, JOIN_INNER, NULL));
+	baserel->tuples = Max(baserel->tuples, collection_rows);
+}
+
+/*
+ * estimate_collection_rows
+ *		How many items the collection holds: ANALYZE's figure, else a
+ *		remote count when use_remote_estimate is set, else a default.
+ *
+ * A remote count is taken with the pushed-down constant filters, so its
+ * answer is the fetched row count itself; it is stored in the rel info.
+ */
+static double
+estimate_collection_rows(PlannerInfo *root, RelOptInfo *baserel,
+						 FlowsvcRelInfo *fpinfo)
+{
+	fpinfo->remote_estimate_rows = -1;
+
+	if (fpinfo->use_remote_estimate && !fpinfo->has_id_lookup)
+	{
+		fpinfo->remote_estimate_rows = remote_count(fpinfo);
+		if (baserel->tuples > 0)
+			return baserel->tuples;
+		return Max(fpinfo->remote_estimate_rows, 1.0);
+	}
+	if (baserel->tuples > 0)
+		return baserel->tuples;
+	return DEFAULT_COLLECTION_ROWS;
+}
+
+/*
+ * remote_count
+ *		Ask the API with count=true how many items the constant filters
+ *		match; answers are cached for REMOTE_ESTIMATE_TTL_MS.
+ */
+static double
+remote_count(FlowsvcRelInfo *fpinfo)
+{
+	List	   *filters = NIL;
+	List	   *exprs = NIL;
+	Datum	   *values;
+	bool	   *nulls;
+	List	   *targets;
+	StringInfoData target;
+	RemoteEstimateEntry *entry;
+	bool		found;
+	ListCell   *lc;
+	int			i = 0;
+	FlowsvcConnection *conn;
+	FlowsvcResponse resp;
+	FlowsvcRequestStats stats = {0};
+	MemoryContext cxt;
+	MemoryContext oldcxt;
+	cJSON	   *root;
+	cJSON	   *count;
+	double		rows;
+	char	   *query;
+
+	/* the constant filters only: parameters are unknown at plan time */
+	foreach(lc, fpinfo->remote_conds)
+	{
+		RestrictInfo *ri = (RestrictInfo *) lfirst(lc);
+		FlowsvcClauseMatch match;
+		FlowsvcFilter *filter;
+
+		if (!FlowsvcMatchClause(fpinfo->baserel, fpinfo->columns, ri->clause,
+								&match))
+			continue;
+		if (!IsA(match.value, Const))
+			continue;
+		filter = palloc(sizeof(FlowsvcFilter));
+		filter->path = match.column->path;
+		filter->op = match.op;
+		filter->expr_index = i++;
+		filter->is_list = match.is_list;
+		filter->typid = match.column->typid;
+		filters = lappend(filters, filter);
+		exprs = lappend(exprs, match.value);
+	}
+	values = palloc0(sizeof(Datum) * (i + 1));
+	nulls = palloc0(sizeof(bool) * (i + 1));
+	i = 0;
+	foreach(lc, exprs)
+	{
+		values[i] = ((Const *) lfirst(lc))->constvalue;
+		nulls[i++] = false;
+	}
+
+	targets = FlowsvcBuildRequestTargets(fpinfo->resource, filters, values,
+										 nulls, -1, 1);
+	if (targets == NIL)
+		return 0;
+	/* swap "limit=1" for "count=true": the API refuses both together */
+	query = pstrdup((char *) linitial(targets));
+	query[strlen(query) - strlen("limit=1")] = '\0';
+	initStringInfo(&target);
+	appendStringInfo(&target, "%scount=true", query);
+
+	if (RemoteEstimates == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(((RemoteEstimateEntry *) NULL)->target);
+		ctl.entrysize = sizeof(RemoteEstimateEntry);
+		ctl.hcxt = CacheMemoryContext;
+		RemoteEstimates = hash_create("flowsvc_fdw remote estimates", 16, &ctl,
+									  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+
+	{
+		char		key[1024];
+
+		snprintf(key, sizeof(key), "%s%s", fpinfo->opts->url, target.data);
+		entry = hash_search(RemoteEstimates, key, HASH_ENTER, &found);
+	}
+	if (found && !TimestampDifferenceExceeds(entry->fetched, GetCurrentTimestamp(),
+											 REMOTE_ESTIMATE_TTL_MS))
+		return entry->rows;
+
+	conn = FlowsvcGetConnection(fpinfo->user, fpinfo->opts);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "flowsvc_fdw estimate",
+								ALLOCSET_SMALL_SIZES);
+	oldcxt = MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		FlowsvcRequest(conn, "GET", target.data, NULL, NULL, 0, &resp, &stats);
+		root = FlowsvcParseJson(resp.body, resp.body_len, cxt, "GET", target.data);
+		count = cJSON_GetObjectItemCaseSensitive(root, "count");
+		if (!cJSON_IsNumber(count) || count->valuedouble < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("invalid response from flow service"),
+					 errdetail("Expected {\"count\": N}."),
+					 errcontext("Flow Service request: GET %s", target.data)));
+		rows = count->valuedouble;
+	}
+	PG_CATCH();
+	{
+		/* a failed estimate leaves no half-made cache entry behind */
+		hash_search(RemoteEstimates, entry->target, HASH_REMOVE, NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(cxt);
+
+	entry->rows = rows;
+	entry->fetched = GetCurrentTimestamp();
+	return rows;
+}
+
+/*
+ * flowsvcGetForeignPaths
+ *		One unparameterized path, plus parameterized ones that fetch single
+ *		items for joins on the id column.
+ *
+ * Costs: every request costs fdw_startup_cost (a round trip), every row
+ * fdw_tuple_cost; a listing needs one request per page.
+ */
+static void
+flowsvcGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
+					   Oid foreigntableid)
+{
+	FlowsvcRelInfo *fpinfo = (FlowsvcRelInfo *) baserel->fdw_private;
+	FlowsvcOptions *opts = fpinfo->opts;
+	double		requests;
+	Cost		startup_cost;
+	Cost		total_cost;
+
+	requests = fpinfo->has_id_lookup ? 1 :
+		Max(1.0, ceil(fpinfo->fetched_rows / opts->page_size));
+	startup_cost = opts->fdw_startup_cost;
+	total_cost = requests * opts->fdw_startup_cost +
+		fpinfo->fetched_rows * (opts->fdw_tuple_cost + cpu_tuple_cost) +
+		fpinfo->fetched_rows * list_length(fpinfo->local_conds) * cpu_operator_cost;
+
+	add_path(baserel, (Path *)
+			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
+									 startup_cost, total_cost, NIL,
+									 baserel->lateral_relids, NULL, NIL));
+
+	if (fpinfo->id_column && !fpinfo->has_id_lookup)
+		add_id_join_paths(root, baserel, fpinfo);
+}
+
+/*
+ * ec_member_is_id
+ *		Callback for generate_implied_equalities_for_column: is em the id
+ *		column of rel?
+ */
+static bool
+ec_member_is_id(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
+				EquivalenceMember *em, void *arg)
+{
+	AttrNumber	id_attnum = *(AttrNumber *) arg;
+	Expr	   *expr = em->em_expr;
+
+	while (IsA(expr, RelabelType))
+		expr = ((RelabelType *) expr)->arg;
+	return IsA(expr, Var) &&
+		((Var *) expr)->varno == rel->relid &&
+		((Var *) expr)->varattno == id_attnum &&
+		((Var *) expr)->varlevelsup == 0;
+}
+
+/*
+ * add_id_join_paths
+ *		Parameterized paths for join clauses id = outer.x: each outer row
+ *		costs one GET of one item.
+ */
+static void
+add_id_join_paths(PlannerInfo *root, RelOptInfo *baserel, FlowsvcRelInfo *fpinfo)
+{
+	FlowsvcOptions *opts = fpinfo->opts;
+	AttrNumber	id_attnum = fpinfo->id_column->attnum;
+	List	   *clauses = NIL;
+	List	   *done = NIL;
+	ListCell   *lc;
+
+	/* id = outer.x in an equivalence class, the common case */
+	clauses = generate_implied_equalities_for_column(root, baserel,
+													 ec_member_is_id,
+													 &id_attnum,
+													 baserel->lateral_referencers);
+	/* and any other movable join clause on id */
+	foreach(lc, baserel->joininfo)
+	{
+		RestrictInfo *ri = (RestrictInfo *) lfirst(lc);
+
+		if (join_clause_is_movable_to(ri, baserel))
+			clauses = lappend(clauses, ri);
+	}
+
+	foreach(lc, clauses)
+	{
+		RestrictInfo *ri = (RestrictInfo *) lfirst(lc);
+		FlowsvcClauseMatch match;
+		Relids		required_outer;
+		ParamPathInfo *ppi;
+		Cost		per_loop;
+
+		if (!FlowsvcMatchClause(baserel, fpinfo->columns, ri->clause, &match) ||
+			!match.is_id)
+			continue;
+		required_outer = bms_union(ri->clause_relids, baserel->lateral_relids);
+		required_outer = bms_del_member(required_outer, baserel->relid);
+		if (bms_is_empty(required_outer) ||
+			list_member(done, required_outer))
+			continue;
+		done = lappend(done, required_outer);
+
+		ppi = get_baserel_parampathinfo(root, baserel, required_outer);
+		per_loop = opts->fdw_startup_cost + opts->fdw_tuple_cost + cpu_tuple_cost;
+		add_path(baserel, (Path *)
+				 create_foreignscan_path(root, baserel, NULL, ppi->ppi_rows,
+										 opts->fdw_startup_cost, per_loop,
+										 NIL, required_outer, NULL, NIL));
+	}
+}
+
+/*
+ * flowsvcGetForeignPlan
+ *		Turn the chosen path into a ForeignScan: pick the request (one item
+ *		or a filtered listing) and the quals left for local checking.
+ */
+static ForeignScan *
+flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
+					  Oid foreigntableid, ForeignPath *best_path,
+					  List *tlist, List *scan_clauses, Plan *outer_plan)
+{
+	FlowsvcRelInfo *fpinfo = (FlowsvcRelInfo *) baserel->fdw_private;
+	List	   *local_exprs = NIL;
+	List	   *fdw_exprs = NIL;
+	List	   *filters = NIL;
+	List	   *retrieved_attrs = NIL;
+	List	   *matched = NIL;
+	int			id_expr = -1;
+	ListCell   *lc;
+	int			attnum;
+	Bitmapset  *attrs_used = NULL;
+
+	/* first pass: find the clauses the API can take, and an id lookup */
+	foreach(lc, scan_clauses)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		FlowsvcClauseMatch *match = palloc(sizeof(FlowsvcClauseMatch));
+
+		if (ri->pseudoconstant ||
+			!FlowsvcMatchClause(baserel, fpinfo->columns, ri->clause, match))
+		{
+			if (!ri->pseudoconstant)
+				local_exprs = lappend(local_exprs, ri->clause);
+			continue;
+		}
+		if (match->is_id && id_expr < 0)
+		{
+			fdw_exprs = lappend(fdw_exprs, match->value);
+			id_expr = 0;
+			continue;
+		}
+		match->clause = ri->clause;
+		matched = lappend(matched, match);
+	}
+
+	/* second pass: with an id lookup the API takes no other filter */
+	foreach(lc, matched)
+	{
+		FlowsvcClauseMatch *match = (FlowsvcClauseMatch *) lfirst(lc);
+		FlowsvcFilter filter;
+
+		if (id_expr >= 0)
+		{
+			local_exprs = lappend(local_exprs, match->clause);
+			continue;
+		}
+		filter.path = match->column->path;
+		filter.op = match->op;
+		filter.expr_index = list_length(fdw_exprs);
+		filter.is_list = match->is_list;
+		filter.typid = match->column->typid;
+		filters = lappend(filters, FlowsvcFilterToList(&filter));
+		fdw_exprs = lappend(fdw_exprs, match->value);
+
+		/* a value known only at run time may prove inexpressible */
+		if (!IsA(match->value, Const) && filter.op == FLOWSVC_OP_EQ)
+			local_exprs = lappend(local_exprs, match->clause);
+	}
+
+	/* columns to convert: the output, the local quals, row identity */
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs_used);
+	pull_varattnos((Node *) local_exprs, baserel->relid, &attrs_used);
+	for (attnum = 1; attnum <= fpinfo->natts; attnum++)
+	{
+		if (fpinfo->columns[attnum - 1] == NULL)
+			continue;
+		if (bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, attrs_used) ||
+			bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs_used))
+			retrieved_attrs = lappend_int(retrieved_attrs, attnum);
+	}
+
+	return make_foreignscan(tlist, local_exprs, baserel->relid, fdw_exprs,
+							list_make4(makeString(pstrdup(fpinfo->resource)),
+									   retrieved_attrs, filters,
+									   makeInteger(id_expr)),
+							NIL, NIL, outer_plan);
+}
+
+/*
+ * column_by_path
+ *		The column mapped to a top-level API field, or NULL.
+ */
+static FlowsvcColumn *
+column_by_path(FlowsvcColumn **columns, int natts, const char *path)
+{
+	int			i;
+
+	for (i = 0; i < natts; i++)
+	{
+		if (columns[i] && strcmp(columns[i]->path, path) == 0)
+			return columns[i];
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Scanning
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * user_mapping_for
+ *		The user mapping a scan or modification of rtindex runs under.
+ */
+static UserMapping *
+user_mapping_for(EState *estate, Index rtindex, Oid relid)
+{
+	RangeTblEntry *rte = exec_rt_fetch(rtindex, estate);
+	Oid			userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+	ForeignTable *table = GetForeignTable(relid);
+
+	return GetUserMapping(userid, table->serverid);
+}
+
+/*
+ * flowsvcBeginForeignScan
+ *		Prepare a scan; no request is sent until the first row is asked for.
+ */
+static void
+flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
+{
+	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+	EState	   *estate = node->ss.ps.state;
+	FlowsvcScanState *fsstate;
+	Relation	rel = node->ss.ss_currentRelation;
+	ListCell   *lc;
+
+	fsstate = palloc0(sizeof(FlowsvcScanState));
+	node->fdw_state = fsstate;
+	fsstate->rel = rel;
+	fsstate->opts = FlowsvcGetOptions(GetForeignServer(GetForeignTable(RelationGetRelid(rel))->serverid),
+									  user_mapping_for(estate, fsplan->scan.scanrelid,
+													   RelationGetRelid(rel)));
+	fsstate->columns = FlowsvcGetColumns(rel);
+	fsstate->retrieved_attrs = (List *) list_nth(fsplan->fdw_private,
+												 FdwScanPrivateRetrievedAttrs);
+	foreach(lc, (List *) list_nth(fsplan->fdw_private, FdwScanPrivateFilters))
+		fsstate->filters = lappend(fsstate->filters,
+								   FlowsvcFilterFromList((List *) lfirst(lc)));
+	fsstate->id_expr = intVal(list_nth(fsplan->fdw_private, FdwScanPrivateIdExpr));
+	fsstate->scan.resource = strVal(list_nth(fsplan->fdw_private,
+											 FdwScanPrivateResource));
+	fsstate->tuple_cxt = AllocSetContextCreate(estate->es_query_cxt,
+											   "flowsvc_fdw tuple",
+											   ALLOCSET_SMALL_SIZES);
+
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+
+	fsstate->value_states = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
+	fsstate->scan.conn = FlowsvcGetConnection(user_mapping_for(estate, fsplan->scan.scanrelid,
+															   RelationGetRelid(rel)),
+											  fsstate->opts);
+}
+
+/*
+ * start_foreign_scan
+ *		Evaluate the filter values and start walking the request targets.
+ */
+static void
+start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate)
+{
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	int			n = list_length(fsstate->value_states);
+	Datum	   *values = palloc0(sizeof(Datum) * (n + 1));
+	bool	   *nulls = palloc0(sizeof(bool) * (n + 1));
+	MemoryContext oldcxt;
+	List	   *targets;
+	ListCell   *lc;
+	int			i = 0;
+
+	oldcxt = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	foreach(lc, fsstate->value_states)
+	{
+		values[i] = ExecEvalExpr((ExprState *) lfirst(lc), econtext, &nulls[i]);
+		i++;
+	}
+	MemoryContextSwitchTo(oldcxt);
+
+	/* targets outlive this row's expression memory */
+	oldcxt = MemoryContextSwitchTo(node->ss.ps.state->es_query_cxt);
+	targets = FlowsvcBuildRequestTargets(fsstate->scan.resource, fsstate->filters,
+										 values, nulls, fsstate->id_expr,
+										 fsstate->opts->page_size);
+	MemoryContextSwitchTo(oldcxt);
+
+	scan_start(&fsstate->scan, fsstate->scan.conn, fsstate->scan.resource,
+			   targets, fsstate->id_expr >= 0, node->ss.ps.state->es_query_cxt);
+	fsstate->started = true;
+}
+
+/*
+ * scan_start
+ *		Set up a walk over the items the targets return.
+ */
+static void
+scan_start(FlowsvcScan *scan, FlowsvcConnection *conn, const char *resource,
+		   List *targets, bool id_lookup, MemoryContext parent)
+{
+	scan->conn = conn;
+	scan->resource = resource;
+	scan->targets = targets;
+	scan->id_lookup = id_lookup;
+	scan->next_href = NULL;
+	scan->current = NULL;
+	scan->cursor = NULL;
+	if (scan->page_cxt == NULL)
+		scan->page_cxt = AllocSetContextCreate(parent, "flowsvc_fdw page",
+											   ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(scan->page_cxt);
+}
+
+/*
+ * scan_next_item
+ *		The next item of the walk, fetching the next page when the one in
+ *		hand is used up; NULL at the end.
+ *
+ * A page is fetched only when its first item is needed, so a LIMIT never
+ * costs a page more than it uses.
+ */
+static cJSON *
+scan_next_item(FlowsvcScan *scan)
+{
+	for (;;)
+	{
+		if (scan->cursor != NULL)
+		{
+			cJSON	   *item = scan->cursor;
+
+			scan->cursor = item->next;
+			if (!cJSON_IsObject(item))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_ERROR),
+						 errmsg("invalid response from flow service"),
+						 errdetail("An element of \"items\" is not a JSON object."),
+						 errcontext("Flow Service request: GET %s", scan->current)));
+			return item;
+		}
+		if (scan->next_href != NULL)
+			scan_fetch_page(scan, scan->next_href);
+		else if (scan->targets != NIL)
+		{
+			char	   *target = linitial(scan->targets);
+
+			scan->targets = list_delete_first(scan->targets);
+			scan_fetch_page(scan, target);
+		}
+		else
+			return NULL;
+	}
+}
+
+/*
+ * scan_fetch_page
+ *		GET one page into a fresh page context and note its next link.
+ *
+ * The next link is followed only if it is relative to the server url (or
+ * spells it out): the credentials never go to another host.
+ */
+static void
+scan_fetch_page(FlowsvcScan *scan, const char *target)
+{
+	FlowsvcResponse resp;
+	MemoryContext oldcxt;
+	cJSON	   *root;
+	cJSON	   *items;
+	cJSON	   *href;
+	char	   *previous;
+	long		status;
+	const char *url = FlowsvcConnectionUrl(scan->conn);
+
+	/* the target may live in the page context that is about to be reset */
+	previous = MemoryContextStrdup(GetMemoryChunkContext(scan), target);
+	MemoryContextReset(scan->page_cxt);
+	if (scan->current)
+		pfree(scan->current);
+	scan->current = previous;
+	scan->cursor = NULL;
+	scan->next_href = NULL;
+
+	oldcxt = MemoryContextSwitchTo(scan->page_cxt);
+	status = FlowsvcRequest(scan->conn, "GET", scan->current, NULL, NULL,
+							scan->id_lookup ? FLOWSVC_ACCEPT_404 : 0,
+							&resp, &scan->stats);
+	scan->stats.pages++;
+	if (status == 404)
+	{
+		/* get by id: no such item, no row */
+		MemoryContextSwitchTo(oldcxt);
+		return;
+	}
+
+	root = FlowsvcParseJson(resp.body, resp.body_len, scan->page_cxt,
+							"GET", scan->current);
+	pfree(resp.body);
+	items = FlowsvcResponseItems(root, "GET", scan->current);
+	scan->cursor = items->child;
+
+	href = cJSON_GetObjectItemCaseSensitive(root, "_links");
+	href = cJSON_GetObjectItemCaseSensitive(href, "next");
+	href = cJSON_GetObjectItemCaseSensitive(href, "href");
+	if (cJSON_IsString(href) && href->valuestring[0] != '\0')
+	{
+		const char *next = href->valuestring;
+		size_t		urllen = strlen(url);
+
+		if (strncmp(next, url, urllen) == 0 && next[urllen] == '/')
+			next += urllen;
+		if (next[0] != '/' || next[1] == '/')
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("invalid next link from flow service"),
+					 errdetail("The next link \"%s\" is not relative to the server url.",
+							   next),
+					 errcontext("Flow Service request: GET %s", scan->current)));
+		if (strcmp(next, scan->current) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("invalid next link from flow service"),
+					 errdetail("The next link repeats the page just read, which would loop forever."),
+					 errcontext("Flow Service request: GET %s", scan->current)));
+		scan->next_href = pstrdup(next);
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * item_to_values
+ *		Convert the attrs of one item into values/nulls (all others NULL).
+ */
+static void
+item_to_values(cJSON *item, FlowsvcColumn **columns, List *attrs,
+			   const char *resource, Datum *values, bool *nulls)
+{
+	const char *id = FlowsvcItemId(item);
+	ListCell   *lc;
+
+	foreach(lc, attrs)
+	{
+		int			attnum = lfirst_int(lc);
+		FlowsvcColumn *col = columns[attnum - 1];
+
+		values[attnum - 1] =
+			FlowsvcJsonToDatum(FlowsvcJsonLookup(item, col->path_parts), col,
+							   resource, id, &nulls[attnum - 1]);
+	}
+}
+
+/*
+ * flowsvcIterateForeignScan
+ *		The next row, or an empty slot at the end.
+ */
+static TupleTableSlot *
+flowsvcIterateForeignScan(ForeignScanState *node)
+{
+	FlowsvcScanState *fsstate = (FlowsvcScanState *) node->fdw_state;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	cJSON	   *item;
+	MemoryContext oldcxt;
+
+	if (!fsstate->started)
+		start_foreign_scan(node, fsstate);
+
+	ExecClearTuple(slot);
+	item = scan_next_item(&fsstate->scan);
+	if (item == NULL)
+		return slot;
+
+	/* the previous row's values are no longer referenced */
+	MemoryContextReset(fsstate->tuple_cxt);
+	oldcxt = MemoryContextSwitchTo(fsstate->tuple_cxt);
+	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+	item_to_values(item, fsstate->columns, fsstate->retrieved_attrs,
+				   fsstate->scan.resource, slot->tts_values, slot->tts_isnull);
+	MemoryContextSwitchTo(oldcxt);
+	return ExecStoreVirtualTuple(slot);
+}
+
+/*
+ * flowsvcReScanForeignScan
+ *		Start over; parameters may have changed, so the requests are built
+ *		again.
+ */
+static void
+flowsvcReScanForeignScan(ForeignScanState *node)
+{
+	FlowsvcScanState *fsstate = (FlowsvcScanState *) node->fdw_state;
+
+	fsstate->started = false;
+	fsstate->scan.cursor = NULL;
+	fsstate->scan.next_href = NULL;
+	fsstate->scan.targets = NIL;
+	if (fsstate->scan.page_cxt)
+		MemoryContextReset(fsstate->scan.page_cxt);
+}
+
+/*
+ * flowsvcEndForeignScan
+ *		Release the page in hand (and its JSON tree).
+ */
+static void
+flowsvcEndForeignScan(ForeignScanState *node)
+{
+	FlowsvcScanState *fsstate = (FlowsvcScanState *) node->fdw_state;
+
+	if (fsstate == NULL)
+		return;
+	if (fsstate->scan.page_cxt)
+		MemoryContextDelete(fsstate->scan.page_cxt);
+	fsstate->scan.page_cxt = NULL;
+	MemoryContextDelete(fsstate->tuple_cxt);
+}
+
+/*
+ * flowsvcExplainForeignScan
+ *		Show the request a scan makes; with ANALYZE, what it really sent.
+ */
+static void
+flowsvcExplainForeignScan(ForeignScanState *node, ExplainState *es)
+{
+	FlowsvcScanState *fsstate = (FlowsvcScanState *) node->fdw_state;
+	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+
+	if (es->verbose)
+		ExplainPropertyText("Remote request",
+							FlowsvcDescribeRequest(fsstate->scan.resource,
+												   fsstate->filters,
+												   fsplan->fdw_exprs,
+												   fsstate->id_expr,
+												   fsstate->opts->page_size,
+												   es->deparse_cxt),
+							es);
+	if (es->analyze)
+		explain_stats(&fsstate->scan.stats, es);
+}
+
+/*
+ * explain_stats
+ *		EXPLAIN ANALYZE's account of the requests a node sent.
+ */
+static void
+explain_stats(FlowsvcRequestStats *stats, ExplainState *es)
+{
+	if (es->format == EXPLAIN_FORMAT_TEXT)
+	{
+		ExplainPropertyText("Remote traffic",
+							psprintf("requests=" INT64_FORMAT " pages=" INT64_FORMAT
+									 " retries=" INT64_FORMAT " received=" INT64_FORMAT
+									 " bytes sent=" INT64_FORMAT " bytes",
+									 stats->requests, stats->pages, stats->retries,
+									 stats->bytes_received, stats->bytes_sent),
+							es);
+		return;
+	}
+	ExplainPropertyInteger("Remote Requests", NULL, stats->requests, es);
+	ExplainPropertyInteger("Remote Pages", NULL, stats->pages, es);
+	ExplainPropertyInteger("Remote Retries", NULL, stats->retries, es);
+	ExplainPropertyInteger("Remote Bytes Received", "bytes", stats->bytes_received, es);
+	ExplainPropertyInteger("Remote Bytes Sent", "bytes", stats->bytes_sent, es);
+}
+
+/* ------------------------------------------------------------------------
+ * Modification
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * updated_columns
+ *		The attribute numbers an UPDATE assigns.
+ */
+static List *
+updated_columns(RangeTblEntry *rte)
+{
+	List	   *result = NIL;
+	int			col = -1;
+
+	while ((col = bms_next_member(rte->updatedCols, col)) >= 0)
+	{
+		AttrNumber	attnum = col + FirstLowInvalidHeapAttributeNumber;
+
+		if (attnum > 0)
+			result = lappend_int(result, attnum);
+	}
+	return result;
+}
+
+/*
+ * flowsvcAddForeignUpdateTargets
+ *		Make the scan fetch id and version for every row an UPDATE or DELETE
+ *		touches, and the old values the write needs.
+ *
+ * An UPDATE of a column the API does not let us change is refused here,
+ * at plan time, before any request is sent.
+ */
+static void
+flowsvcAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
+							   RangeTblEntry *target_rte,
+							   Relation target_relation)
+{
+	const FlowsvcResource *resource =
+		FlowsvcLookupResource(FlowsvcGetTableResourceName(RelationGetRelid(target_relation)));
+	FlowsvcColumn **columns = FlowsvcGetColumns(target_relation);
+	int			natts = RelationGetNumberOfAttributes(target_relation);
+	FlowsvcColumn *id = column_by_path(columns, natts, "id");
+	FlowsvcColumn *version = column_by_path(columns, natts, "version");
+	List	   *old_attrs = NIL;
+	ListCell   *lc;
+
+	if (id == NULL || version == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("foreign table \"%s\" has no column mapped to \"%s\"",
+						RelationGetRelationName(target_relation),
+						id == NULL ? "id" : "version"),
+				 errdetail("UPDATE and DELETE identify an item by its id and send its version as If-Match."),
+				 errhint("Add a text column named %s, or one with OPTIONS (path '%s').",
+						 id == NULL ? "id" : "version",
+						 id == NULL ? "id" : "version")));
+
+	if (root->parse->commandType == CMD_UPDATE)
+	{
+		foreach(lc, updated_columns(target_rte))
+		{
+			FlowsvcColumn *col = columns[lfirst_int(lc) - 1];
+			const char *top = strVal(linitial(col->path_parts));
+			const char *const *p;
+			bool		ok = false;
+
+			for (p = resource->patchable; *p; p++)
+				ok |= (strcmp(*p, top) == 0);
+			if (!ok)
+			{
+				StringInfoData names;
+
+				initStringInfo(&names);
+				for (p = resource->patchable; *p; p++)
+					appendStringInfo(&names, "%s%s", names.len ? ", " : "", *p);
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("column \"%s\" of foreign table \"%s\" cannot be updated",
+								col->attname, RelationGetRelationName(target_relation)),
+						 names.len ?
+						 errdetail("Flow Service lets you change only these fields of %s: %s.",
+								   resource->name, names.data) :
+						 errdetail("Flow Service does not let you change %s.",
+								   resource->name)));
+			}
+			old_attrs = lappend_int(old_attrs, col->attnum);
+		}
+	}
+	else if (root->parse->commandType == CMD_DELETE)
+	{
+		Bitmapset  *used = NULL;
+		int			attnum;
+
+		/* DELETE ... RETURNING returns the row as the scan read it */
+		pull_varattnos((Node *) root->parse->returningList, rtindex, &used);
+		for (attnum = 1; attnum <= natts; attnum++)
+		{
+			if (columns[attnum - 1] &&
+				(bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, used) ||
+				 bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, used)))
+				old_attrs = lappend_int(old_attrs, attnum);
+		}
+	}
+
+	add_row_identity_var(root, makeVar(rtindex, id->attnum, id->typid, id->typmod,
+									   get_typcollation(id->typid), 0),
+						 rtindex, "flowsvc_id");
+	add_row_identity_var(root, makeVar(rtindex, version->attnum, version->typid,
+									   version->typmod,
+									   get_typcollation(version->typid), 0),
+						 rtindex, "flowsvc_version");
+	foreach(lc, old_attrs)
+	{
+		FlowsvcColumn *col = columns[lfirst_int(lc) - 1];
+
+		add_row_identity_var(root, makeVar(rtindex, col->attnum, col->typid,
+										   col->typmod,
+										   get_typcollation(col->typid), 0),
+							 rtindex, psprintf("flowsvc_old_%d", col->attnum));
+	}
+}
+
+/*
+ * returning_needs_refetch
+ *		Does RETURNING use a column the write's own answer cannot supply?
+ *
+ * After a PATCH or POST we know the assigned values, the id and the new
+ * version (the etag in the answer); anything else (updated_at, say) must be
+ * read back.
+ */
+static bool
+returning_needs_refetch(List *returning, Index rtindex, Relation rel,
+						List *target_attrs)
+{
+	FlowsvcColumn **columns = FlowsvcGetColumns(rel);
+	Bitmapset  *used = NULL;
+	int			natts = RelationGetNumberOfAttributes(rel);
+	int			attnum;
+
+	if (returning == NIL)
+		return false;
+	pull_varattnos((Node *) returning, rtindex, &used);
+	for (attnum = 1; attnum <= natts; attnum++)
+	{
+		FlowsvcColumn *col = columns[attnum - 1];
+
+		if (col == NULL ||
+			!(bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, used) ||
+			  bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, used)))
+			continue;
+		if (list_member_int(target_attrs, attnum) ||
+			strcmp(col->path, "id") == 0 || strcmp(col->path, "version") == 0 ||
+			strcmp(col->path, "etag") == 0)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * flowsvcPlanForeignModify
+ *		Note the columns a row-by-row write sends and whether RETURNING needs
+ *		the row read back.
+ */
+static List *
+flowsvcPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
+						 Index resultRelation, int subplan_index)
+{
+	CmdType		operation = plan->operation;
+	RangeTblEntry *rte = planner_rt_fetch(resultRelation, root);
+	Relation	rel = table_open(rte->relid, NoLock);
+	List	   *target_attrs = NIL;
+	List	   *returning = NIL;
+	bool		refetch = false;
+
+	if (operation == CMD_UPDATE)
+		target_attrs = updated_columns(rte);
+	else if (operation == CMD_INSERT)
+	{
+		TupleDesc	tupdesc = RelationGetDescr(rel);
+		int			attnum;
+
+		for (attnum = 1; attnum <= tupdesc->natts; attnum++)
+		{
+			if (!TupleDescAttr(tupdesc, attnum - 1)->attisdropped)
+				target_attrs = lappend_int(target_attrs, attnum);
+		}
+	}
+
+	if (plan->returningLists)
+		returning = (List *) list_nth(plan->returningLists, subplan_index);
+	if (operation != CMD_DELETE)
+		refetch = returning_needs_refetch(returning, resultRelation, rel,
+										  operation == CMD_UPDATE ? target_attrs : NIL);
+	table_close(rel, NoLock);
+
+	return list_make2(target_attrs, makeInteger(refetch ? 1 : 0));
+}
+
+/*
+ * create_modify_state
+ *		Execution state shared by row-by-row and direct writes.
+ */
+static FlowsvcModifyState *
+create_modify_state(Relation rel, CmdType operation, EState *estate,
+					Index rtindex)
+{
+	FlowsvcModifyState *fmstate = palloc0(sizeof(FlowsvcModifyState));
+	Oid			relid = RelationGetRelid(rel);
+	UserMapping *user = user_mapping_for(estate, rtindex, relid);
+	int			natts = RelationGetNumberOfAttributes(rel);
+	FlowsvcColumn *col;
+
+	fmstate->rel = rel;
+	fmstate->operation = operation;
+	fmstate->opts = FlowsvcGetOptions(GetForeignServer(GetForeignTable(relid)->serverid),
+									  user);
+	fmstate->resource = FlowsvcLookupResource(FlowsvcGetTableResourceName(relid));
+	fmstate->columns = FlowsvcGetColumns(rel);
+	col = column_by_path(fmstate->columns, natts, "id");
+	fmstate->id_attnum = col ? col->attnum : InvalidAttrNumber;
+	col = column_by_path(fmstate->columns, natts, "version");
+	fmstate->version_attnum = col ? col->attnum : InvalidAttrNumber;
+	col = column_by_path(fmstate->columns, natts, "etag");
+	fmstate->etag_attnum = col ? col->attnum : InvalidAttrNumber;
+	fmstate->temp_cxt = AllocSetContextCreate(estate->es_query_cxt,
+											  "flowsvc_fdw modify",
+											  ALLOCSET_SMALL_SIZES);
+	fmstate->progress.verb = operation == CMD_INSERT ? "inserted" :
+		operation == CMD_UPDATE ? "updated" : "deleted";
+	initStringInfo(&fmstate->progress.ids);
+	fmstate->conn = FlowsvcGetConnection(user, fmstate->opts);
+	return fmstate;
+}
+
+/*
+ * flowsvcBeginForeignModify
+ *		Prepare a row-by-row write: find the junk columns the scan fills.
+ */
+static void
+flowsvcBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+						  List *fdw_private, int subplan_index, int eflags)
+{
+	FlowsvcModifyState *fmstate;
+	Relation	rel = rinfo->ri_RelationDesc;
+	CmdType		operation = mtstate->operation;
+	int			natts = RelationGetNumberOfAttributes(rel);
+	int			attnum;
+
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+
+	fmstate = create_modify_state(rel, operation, mtstate->ps.state,
+								  rinfo->ri_RangeTableIndex);
+	fmstate->target_attrs = (List *) list_nth(fdw_private, FdwModifyPrivateTargetAttrs);
+	fmstate->refetch = intVal(list_nth(fdw_private, FdwModifyPrivateRefetch)) != 0;
+
+	if (operation == CMD_UPDATE || operation == CMD_DELETE)
+	{
+		List	   *tlist = outerPlanState(mtstate)->plan->targetlist;
+
+		fmstate->id_junk = ExecFindJunkAttributeInTlist(tlist, "flowsvc_id");
+		fmstate->version_junk = ExecFindJunkAttributeInTlist(tlist, "flowsvc_version");
+		if (!AttributeNumberIsValid(fmstate->id_junk) ||
+			!AttributeNumberIsValid(fmstate->version_junk))
+			elog(ERROR, "could not find junk id or version column");
+		fmstate->old_junk = palloc0(sizeof(AttrNumber) * natts);
+		for (attnum = 1; attnum <= natts; attnum++)
+		{
+			char		name[32];
+
+			snprintf(name, sizeof(name), "flowsvc_old_%d", attnum);
+			fmstate->old_junk[attnum - 1] = ExecFindJunkAttributeInTlist(tlist, name);
+		}
+	}
+
+	rinfo->ri_FdwState = fmstate;
+	current_progress = &fmstate->progress;
+}
+
+/*
+ * new_owned
+ *		A new empty cJSON array or object freed when owner is reset.
+ */
+static cJSON *
+new_owned(bool array, MemoryContext owner)
+{
+	MemoryContextCallback *cb = MemoryContextAlloc(owner, sizeof(MemoryContextCallback));
+	cJSON	   *tree = array ? cJSON_CreateArray() : cJSON_CreateObject();
+
+	if (tree == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	/* registered with memory already allocated: nothing can fail now */
+	pfree(cb);
+	FlowsvcJsonOwnedBy(tree, owner);
+	return tree;
+}
+
+/*
+ * print_owned
+ *		Compact text of a tree, as a palloc'd string.
+ */
+static char *
+print_owned(cJSON *tree)
+{
+	return FlowsvcJsonPrint(tree);
+}
+
+/*
+ * json_pointer
+ *		The JSON Pointer of a column's path ("/auth/params"), or of one key
+ *		below it; "~" and "/" in names are escaped as RFC 6901 says.
+ */
+static char *
+json_pointer(FlowsvcColumn *col, const char *key)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	List	   *parts = list_copy(col->path_parts);
+	const char *p;
+
+	if (key)
+		parts = lappend(parts, makeString((char *) key));
+	initStringInfo(&buf);
+	foreach(lc, parts)
+	{
+		appendStringInfoChar(&buf, '/');
+		for (p = strVal(lfirst(lc)); *p; p++)
+		{
+			if (*p == '~')
+				appendStringInfoString(&buf, "~0");
+			else if (*p == '/')
+				appendStringInfoString(&buf, "~1");
+			else
+				appendStringInfoChar(&buf, *p);
+		}
+	}
+	return buf.data;
+}
+
+/*
+ * add_patch_op
+ *		Append {"op", "path", "value"} to a JSON Patch; value may be NULL
+ *		(remove) and becomes part of the patch, whose owner frees it.
+ */
+static void
+add_patch_op(cJSON *patch, const char *op, const char *path, cJSON *value)
+{
+	cJSON	   *entry = cJSON_CreateObject();
+
+	if (entry == NULL)
+	{
+		cJSON_Delete(value);
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	}
+	cJSON_AddItemToArray(patch, entry);
+	if (!cJSON_AddStringToObject(entry, "op", op) ||
+		!cJSON_AddStringToObject(entry, "path", path))
+	{
+		cJSON_Delete(value);
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	}
+	if (value)
+		cJSON_AddItemToObject(entry, "value", value);
+}
+
+/*
+ * add_column_ops
+ *		The JSON Patch operations that turn a column's old value into its new
+ *		one: replace a present field, add an absent one, remove for NULL.  A
+ *		json(b) object yields one operation per changed key under the
+ *		column's path.
+ */
+static void
+add_column_ops(cJSON *patch, FlowsvcColumn *col, Datum newval, bool newnull,
+			   Datum oldval, bool oldnull, MemoryContext owner)
+{
+	cJSON	   *newjson;
+	cJSON	   *oldjson;
+
+	if (newnull)
+	{
+		if (!oldnull)
+			add_patch_op(patch, "remove", json_pointer(col, NULL), NULL);
+		return;
+	}
+	if (oldnull)
+	{
+		add_patch_op(patch, "add", json_pointer(col, NULL),
+					 FlowsvcDatumToJson(newval, col->typid, &col->outfunc));
+		return;
+	}
+
+	/* both present: compare as JSON, owned by the per-row context */
+	newjson = FlowsvcDatumToJson(newval, col->typid, &col->outfunc);
+	FlowsvcJsonOwnedBy(newjson, owner);
+	oldjson = FlowsvcDatumToJson(oldval, col->typid, &col->outfunc);
+	FlowsvcJsonOwnedBy(oldjson, owner);
+
+	if ((col->typid == JSONBOID || col->typid == JSONOID) &&
+		cJSON_IsObject(newjson) && cJSON_IsObject(oldjson))
+	{
+		cJSON	   *item;
+
+		cJSON_ArrayForEach(item, newjson)
+		{
+			cJSON	   *before = cJSON_GetObjectItemCaseSensitive(oldjson, item->string);
+
+			if (before == NULL)
+				add_patch_op(patch, "add", json_pointer(col, item->string),
+							 cJSON_Duplicate(item, true));
+			else if (!cJSON_Compare(before, item, true))
+				add_patch_op(patch, "replace", json_pointer(col, item->string),
+							 cJSON_Duplicate(item, true));
+		}
+		cJSON_ArrayForEach(item, oldjson)
+		{
+			if (cJSON_GetObjectItemCaseSensitive(newjson, item->string) == NULL)
+				add_patch_op(patch, "remove", json_pointer(col, item->string), NULL);
+		}
+		return;
+	}
+
+	if (!cJSON_Compare(newjson, oldjson, true))
+		add_patch_op(patch, "replace", json_pointer(col, NULL),
+					 cJSON_Duplicate(newjson, true));
+}
+
+/*
+ * item_target
+ *		"/{resource}/{id}" with the id percent-encoded.
+ */
+static char *
+item_target(const char *resource, const char *id)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "/%s/", resource);
+	FlowsvcAppendEncoded(&buf, pg_server_to_any(id, strlen(id), PG_UTF8), true);
+	return buf.data;
+}
+
+/*
+ * FlowsvcWriteProgressDetail
+ *		"N rows were already ... remotely" for the DETAIL of an error during
+ *		a write, or NULL if nothing was changed yet.
+ */
+char *
+FlowsvcWriteProgressDetail(void)
+{
+	if (current_progress == NULL || current_progress->count == 0)
+		return NULL;
+	return psprintf(INT64_FORMAT " %s already %s remotely and stay%s so, "
+					"as HTTP cannot roll back: %s.",
+					current_progress->count,
+					current_progress->count == 1 ? "row was" : "rows were",
+					current_progress->verb,
+					current_progress->count == 1 ? "s" : "",
+					current_progress->ids.data);
+}
+
+/*
+ * record_write
+ *		Count one row changed remotely and remember its id for messages.
+ */
+static void
+record_write(FlowsvcModifyState *fmstate, const char *id)
+{
+	FlowsvcWriteProgress *progress = &fmstate->progress;
+	MemoryContext oldcxt = MemoryContextSwitchTo(GetMemoryChunkContext(fmstate));
+
+	progress->count++;
+	if (progress->count <= 20)
+		appendStringInfo(&progress->ids, "%s%s", progress->ids.len ? ", " : "", id);
+	else if (progress->count == 21)
+		appendStringInfoString(&progress->ids, ", ...");
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * report_version_conflict
+ *		Raise the serialization failure for a write that found the item
+ *		changed (412) or gone (404) since the scan read it.
+ */
+static void
+report_version_conflict(const char *verb, const char *resource, const char *id,
+						FlowsvcResponse *resp)
+{
+	char	   *api = FlowsvcApiErrorText(resp->body, resp->body_len);
+	char	   *progress = FlowsvcWriteProgressDetail();
+	StringInfoData detail;
+
+	initStringInfo(&detail);
+	appendStringInfo(&detail, "HTTP status %ld: %s", resp->status,
+					 api ? api : "(no message).");
+	if (progress)
+		appendStringInfo(&detail, " %s", progress);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 resp->status == 404 ?
+			 errmsg("could not %s item \"%s\" of %s: it no longer exists",
+					verb, id, resource) :
+			 errmsg("could not %s item \"%s\" of %s: its version changed since it was read",
+					verb, id, resource),
+			 errdetail_internal("%s", detail.data),
+			 errhint("Someone else changed the item concurrently. Retry the statement: it reads the current version."),
+			 errcontext("Flow Service request: %s %s",
+						strcmp(verb, "delete") == 0 ? "DELETE" : "PATCH",
+						item_target(resource, id))));
+}
+
+/*
+ * set_slot_column
+ *		Overwrite one column of a materialized virtual slot.
+ */
+static void
+set_slot_column(TupleTableSlot *slot, AttrNumber attnum, Datum value, bool isnull)
+{
+	if (!AttributeNumberIsValid(attnum))
+		return;
+	slot->tts_values[attnum - 1] = value;
+	slot->tts_isnull[attnum - 1] = isnull;
+}
+
+/*
+ * text_column_datum
+ *		A Datum of col's type from a text (an id or a version).
+ */
+static Datum
+text_column_datum(FlowsvcColumn *col, const char *text)
+{
+	if (col->typid == TEXTOID)
+		return CStringGetTextDatum(text);
+	return InputFunctionCall(&col->infunc, (char *) text, col->typioparam,
+							 col->typmod);
+}
+
+/*
+ * refetch_into_slot
+ *		Read an item back after a write and store every column into slot,
+ *		for a RETURNING that needs more than the write's answer.
+ */
+static void
+refetch_into_slot(FlowsvcModifyState *fmstate, const char *id,
+				  TupleTableSlot *slot)
+{
+	FlowsvcResponse resp;
+	char	   *target = item_target(fmstate->resource->name, id);
+	cJSON	   *root;
+	cJSON	   *items;
+	List	   *attrs = NIL;
+	int			natts = slot->tts_tupleDescriptor->natts;
+	int			attnum;
+
+	FlowsvcRequest(fmstate->conn, "GET", target, NULL, NULL, 0, &resp,
+				   &fmstate->stats);
+	fmstate->stats.pages++;
+	root = FlowsvcParseJson(resp.body, resp.body_len, fmstate->temp_cxt,
+							"GET", target);
+	items = FlowsvcResponseItems(root, "GET", target);
+	if (!cJSON_IsObject(items->child))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("invalid response from flow service"),
+				 errdetail("The item just written was not returned."),
+				 errcontext("Flow Service request: GET %s", target)));
+	for (attnum = 1; attnum <= natts; attnum++)
+	{
+		if (fmstate->columns[attnum - 1])
+			attrs = lappend_int(attrs, attnum);
+	}
+	item_to_values(items->child, fmstate->columns, attrs,
+				   fmstate->resource->name, slot->tts_values, slot->tts_isnull);
+}
+
+/*
+ * flowsvcExecForeignUpdate
+ *		PATCH one row with If-Match set to the version the scan read.
+ */
+static TupleTableSlot *
+flowsvcExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
+						 TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) rinfo->ri_FdwState;
+	MemoryContext oldcxt;
+	Datum		datum;
+	bool		isnull;
+	char	   *id;
+	char	   *version;
+	cJSON	   *patch;
+	ListCell   *lc;
+	FlowsvcResponse resp;
+	long		status;
+
+	/* the slot's values are read by RETURNING after we return: keep them */
+	MemoryContextReset(fmstate->temp_cxt);
+	oldcxt = MemoryContextSwitchTo(fmstate->temp_cxt);
+	slot_getallattrs(slot);
+
+	datum = ExecGetJunkAttribute(planSlot, fmstate->id_junk, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("cannot update an item of %s that has no id",
+						fmstate->resource->name)));
+	id = TextDatumGetCString(datum);
+	datum = ExecGetJunkAttribute(planSlot, fmstate->version_junk, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("cannot update item \"%s\" of %s: it has no version",
+						id, fmstate->resource->name),
+				 errdetail("The version is sent as If-Match, which the API requires.")));
+	version = TextDatumGetCString(datum);
+
+	patch = new_owned(true, fmstate->temp_cxt);
+	foreach(lc, fmstate->target_attrs)
+	{
+		AttrNumber	attnum = lfirst_int(lc);
+		FlowsvcColumn *col = fmstate->columns[attnum - 1];
+		bool		oldnull = true;
+		Datum		oldval = (Datum) 0;
+
+		if (AttributeNumberIsValid(fmstate->old_junk[attnum - 1]))
+			oldval = ExecGetJunkAttribute(planSlot, fmstate->old_junk[attnum - 1],
+										  &oldnull);
+		add_column_ops(patch, col, slot->tts_values[attnum - 1],
+					   slot->tts_isnull[attnum - 1], oldval, oldnull,
+					   fmstate->temp_cxt);
+	}
+
+	set_slot_column(slot, fmstate->id_attnum,
+					text_column_datum(fmstate->columns[fmstate->id_attnum - 1], id), false);
+	set_slot_column(slot, fmstate->version_attnum,
+					text_column_datum(fmstate->columns[fmstate->version_attnum - 1], version),
+					false);
+
+	/* nothing changes: no request, as an UPDATE of equal values changes nothing */
+	if (cJSON_GetArraySize(patch) == 0)
+	{
+		MemoryContextSwitchTo(oldcxt);
+		if (fmstate->refetch)
+			refetch_into_slot(fmstate, id, slot);
+		return slot;
+	}
+
+	status = FlowsvcRequest(fmstate->conn, "PATCH",
+							item_target(fmstate->resource->name, id), version,
+							print_owned(patch),
+							FLOWSVC_ACCEPT_404 | FLOWSVC_ACCEPT_412,
+							&resp, &fmstate->stats);
+	if (status == 404 || status == 412)
+		report_version_conflict("update", fmstate->resource->name, id, &resp);
+	record_write(fmstate, id);
+
+	/* the answer carries the new version as etag */
+	{
+		cJSON	   *root = FlowsvcParseJson(resp.body, resp.body_len,
+											fmstate->temp_cxt, "PATCH",
+											item_target(fmstate->resource->name, id));
+		cJSON	   *etag = cJSON_GetObjectItemCaseSensitive(root, "etag");
+
+		if (cJSON_IsString(etag))
+		{
+			set_slot_column(slot, fmstate->version_attnum,
+							text_column_datum(fmstate->columns[fmstate->version_attnum - 1],
+											  etag->valuestring), false);
+			if (AttributeNumberIsValid(fmstate->etag_attnum))
+				set_slot_column(slot, fmstate->etag_attnum,
+								text_column_datum(fmstate->columns[fmstate->etag_attnum - 1],
+												  etag->valuestring), false);
+		}
+	}
+
+	if (fmstate->refetch)
+		refetch_into_slot(fmstate, id, slot);
+	MemoryContextSwitchTo(oldcxt);
+	return slot;
+}
+
+/*
+ * flowsvcExecForeignInsert
+ *		POST one row: every non-null column at its path, nested paths built
+ *		as objects.
+ */
+static TupleTableSlot *
+flowsvcExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
+						 TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) rinfo->ri_FdwState;
+	MemoryContext oldcxt;
+	cJSON	   *body;
+	ListCell   *lc;
+	FlowsvcResponse resp;
+	cJSON	   *root;
+	cJSON	   *id;
+	cJSON	   *etag;
+	char	   *target = psprintf("/%s", fmstate->resource->name);
+
+	MemoryContextReset(fmstate->temp_cxt);
+	oldcxt = MemoryContextSwitchTo(fmstate->temp_cxt);
+	slot_getallattrs(slot);
+
+	body = new_owned(false, fmstate->temp_cxt);
+	foreach(lc, fmstate->target_attrs)
+	{
+		AttrNumber	attnum = lfirst_int(lc);
+		FlowsvcColumn *col = fmstate->columns[attnum - 1];
+		cJSON	   *parent = body;
+		ListCell   *part;
+		cJSON	   *value;
+
+		if (col == NULL || slot->tts_isnull[attnum - 1])
+			continue;
+		if (!FlowsvcFieldInsertable(fmstate->resource, strVal(linitial(col->path_parts))))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("column \"%s\" cannot be set by INSERT into %s",
+							col->attname, fmstate->resource->name),
+					 errdetail("The API assigns field \"%s\" itself.", col->path),
+					 errhint("Leave the column out of the INSERT, or insert NULL.")));
+
+		/* walk or create the objects above the leaf */
+		for (part = list_head(col->path_parts); lnext(col->path_parts, part);
+			 part = lnext(col->path_parts, part))
+		{
+			cJSON	   *child = cJSON_GetObjectItemCaseSensitive(parent, strVal(lfirst(part)));
+
+			if (child == NULL)
+			{
+				child = cJSON_AddObjectToObject(parent, strVal(lfirst(part)));
+				if (child == NULL)
+					ereport(ERROR,
+							(errcode(ERRCODE_OUT_OF_MEMORY),
+							 errmsg("out of memory")));
+			}
+			else if (!cJSON_IsObject(child))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("column \"%s\" conflicts with another column's path",
+								col->attname)));
+			parent = child;
+		}
+		value = FlowsvcDatumToJson(slot->tts_values[attnum - 1], col->typid,
+								   &col->outfunc);
+		cJSON_AddItemToObject(parent, strVal(llast(col->path_parts)), value);
+	}
+
+	FlowsvcRequest(fmstate->conn, "POST", target, NULL, print_owned(body), 0,
+				   &resp, &fmstate->stats);
+	root = FlowsvcParseJson(resp.body, resp.body_len, fmstate->temp_cxt,
+							"POST", target);
+	id = cJSON_GetObjectItemCaseSensitive(root, "id");
+	etag = cJSON_GetObjectItemCaseSensitive(root, "etag");
+	if (!cJSON_IsString(id))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("invalid response from flow service"),
+				 errdetail("The answer to a POST has no \"id\"; the item may have been created."),
+				 errcontext("Flow Service request: POST %s", target)));
+	record_write(fmstate, id->valuestring);
+
+	if (AttributeNumberIsValid(fmstate->id_attnum))
+		set_slot_column(slot, fmstate->id_attnum,
+						text_column_datum(fmstate->columns[fmstate->id_attnum - 1],
+										  id->valuestring), false);
+	if (cJSON_IsString(etag))
+	{
+		if (AttributeNumberIsValid(fmstate->version_attnum))
+			set_slot_column(slot, fmstate->version_attnum,
+							text_column_datum(fmstate->columns[fmstate->version_attnum - 1],
+											  etag->valuestring), false);
+		if (AttributeNumberIsValid(fmstate->etag_attnum))
+			set_slot_column(slot, fmstate->etag_attnum,
+							text_column_datum(fmstate->columns[fmstate->etag_attnum - 1],
+											  etag->valuestring), false);
+	}
+	if (fmstate->refetch)
+		refetch_into_slot(fmstate, id->valuestring, slot);
+	MemoryContextSwitchTo(oldcxt);
+	return slot;
+}
+
+/*
+ * flowsvcExecForeignDelete
+ *		DELETE one row, with If-Match set to the version the scan read.
+ */
+static TupleTableSlot *
+flowsvcExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
+						 TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) rinfo->ri_FdwState;
+	MemoryContext oldcxt;
+	Datum		datum;
+	bool		isnull;
+	char	   *id;
+	char	   *version;
+	FlowsvcResponse resp;
+	long		status;
+	int			natts = slot->tts_tupleDescriptor->natts;
+	int			attnum;
+
+	MemoryContextReset(fmstate->temp_cxt);
+	oldcxt = MemoryContextSwitchTo(fmstate->temp_cxt);
+
+	datum = ExecGetJunkAttribute(planSlot, fmstate->id_junk, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("cannot delete an item of %s that has no id",
+						fmstate->resource->name)));
+	id = TextDatumGetCString(datum);
+	datum = ExecGetJunkAttribute(planSlot, fmstate->version_junk, &isnull);
+	version = isnull ? NULL : TextDatumGetCString(datum);
+
+	status = FlowsvcRequest(fmstate->conn, "DELETE",
+							item_target(fmstate->resource->name, id), version,
+							NULL, FLOWSVC_ACCEPT_404 | FLOWSVC_ACCEPT_412,
+							&resp, &fmstate->stats);
+	if (status == 404 || status == 412)
+		report_version_conflict("delete", fmstate->resource->name, id, &resp);
+	record_write(fmstate, id);
+
+	/* RETURNING shows the row as the scan read it */
+	ExecClearTuple(slot);
+	for (attnum = 1; attnum <= natts; attnum++)
+	{
+		slot->tts_isnull[attnum - 1] = true;
+		if (AttributeNumberIsValid(fmstate->old_junk[attnum - 1]))
+			slot->tts_values[attnum - 1] =
+				ExecGetJunkAttribute(planSlot, fmstate->old_junk[attnum - 1],
+									 &slot->tts_isnull[attnum - 1]);
+	}
+	set_slot_column(slot, fmstate->id_attnum,
+					text_column_datum(fmstate->columns[fmstate->id_attnum - 1], id), false);
+	if (version)
+		set_slot_column(slot, fmstate->version_attnum,
+						text_column_datum(fmstate->columns[fmstate->version_attnum - 1],
+										  version), false);
+	ExecStoreVirtualTuple(slot);
+	MemoryContextSwitchTo(oldcxt);
+	return slot;
+}
+
+/*
+ * flowsvcEndForeignModify
+ *		Finish a row-by-row write.
+ */
+static void
+flowsvcEndForeignModify(EState *estate, ResultRelInfo *rinfo)
+{
+	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) rinfo->ri_FdwState;
+
+	if (fmstate == NULL)
+		return;
+	if (current_progress == &fmstate->progress)
+		current_progress = NULL;
+	MemoryContextDelete(fmstate->temp_cxt);
+}
+
+/*
+ * flowsvcIsForeignRelUpdatable
+ *		Which statements the table's collection accepts.
+ */
+static int
+flowsvcIsForeignRelUpdatable(Relation rel)
+{
+	const FlowsvcResource *resource =
+		FlowsvcLookupResource(FlowsvcGetTableResourceName(RelationGetRelid(rel)));
+	int			kinds = 0;
+
+	if (resource == NULL)
+		return 0;
+	if (resource->patchable[0] != NULL)
+		kinds |= (1 << CMD_UPDATE);
+	if (resource->insertable[0] != NULL)
+		kinds |= (1 << CMD_INSERT) | (1 << CMD_DELETE);
+	return kinds;
+}
+
+/*
+ * flowsvcExplainForeignModify
+ *		Show the request each row of a write sends.
+ */
+static void
+flowsvcExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+							List *fdw_private, int subplan_index,
+							ExplainState *es)
+{
+	const char *resource =
+		FlowsvcGetTableResourceName(RelationGetRelid(rinfo->ri_RelationDesc));
+	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) rinfo->ri_FdwState;
+
+	if (es->verbose)
+	{
+		switch (mtstate->operation)
+		{
+			case CMD_UPDATE:
+				ExplainPropertyText("Remote request",
+									psprintf("PATCH /%s/{id} per row, If-Match: the version the scan read",
+											 resource), es);
+				break;
+			case CMD_DELETE:
+				ExplainPropertyText("Remote request",
+									psprintf("DELETE /%s/{id} per row, If-Match: the version the scan read",
+											 resource), es);
+				break;
+			case CMD_INSERT:
+				ExplainPropertyText("Remote request",
+									psprintf("POST /%s per row", resource), es);
+				break;
+			default:
+				break;
+		}
+		if (intVal(list_nth(fdw_private, FdwModifyPrivateRefetch)))
+			ExplainPropertyText("Read back for RETURNING",
+								psprintf("GET /%s/{id} per row", resource), es);
+	}
+	if (es->analyze && fmstate)
+		explain_stats(&fmstate->stats, es);
+}
+
+/* ------------------------------------------------------------------------
+ * Direct modification: UPDATE ... WHERE id = 'x' AND version = 'v'
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * flowsvcPlanDirectModify
+ *		Replace scan-then-PATCH by one PATCH when the statement names one item
+ *		and its version by constants and assigns constants.
+ *
+ * The meaning stays the same: a stale version or unknown id changes no row,
+ * exactly as if the scan had read the row and the WHERE clause had filtered
+ * it out.
+ */
+static bool
+flowsvcPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
+						Index resultRelation, int subplan_index)
+{
+	Plan	   *subplan = outerPlan(plan);
+	ForeignScan *fscan;
+	RangeTblEntry *rte = planner_rt_fetch(resultRelation, root);
+	Relation	rel;
+	FlowsvcColumn **columns;
+	int			natts;
+	FlowsvcColumn *version_col;
+	Expr	   *id_value;
+	Const	   *version_value = NULL;
+	List	   *processed_tlist = NIL;
+	List	   *target_attrs = NIL;
+	List	   *values = NIL;
+	List	   *returning = NIL;
+	cJSON	   *patch;
+	MemoryContext cxt;
+	char	   *body;
+	bool		refetch;
+	ListCell   *lc;
+	ListCell   *lc2;
+	int			id_expr;
+
+	if (plan->operation != CMD_UPDATE || subplan == NULL ||
+		!IsA(subplan, ForeignScan))
+		return false;
+	fscan = (ForeignScan *) subplan;
+	if (fscan->scan.scanrelid != resultRelation || fscan->fdw_private == NIL ||
+		list_length(fscan->fdw_private) != FdwScanPrivateIdExpr + 1)
+		return false;
+	id_expr = intVal(list_nth(fscan->fdw_private, FdwScanPrivateIdExpr));
+	if (id_expr < 0)
+		return false;
+	id_value = list_nth(fscan->fdw_exprs, id_expr);
+	if (!IsA(id_value, Const) || list_length(fscan->fdw_exprs) != 1)
+		return false;
+
+	rel = table_open(rte->relid, NoLock);
+	columns = FlowsvcGetColumns(rel);
+	natts = RelationGetNumberOfAttributes(rel);
+	table_close(rel, NoLock);
+	version_col = column_by_path(columns, natts, "version");
+	if (version_col == NULL || version_col->typid != TEXTOID)
+		return false;
+
+	/* the only local qual must be version = 'v' */
+	if (list_length(fscan->scan.plan.qual) != 1)
+		return false;
+	{
+		Expr	   *qual = linitial(fscan->scan.plan.qual);
+		OpExpr	   *op;
+		Expr	   *left;
+		Expr	   *right;
+
+		if (!IsA(qual, OpExpr))
+			return false;
+		op = (OpExpr *) qual;
+		if (op->opno != TextEqualOperator || list_length(op->args) != 2)
+			return false;
+		left = linitial(op->args);
+		right = lsecond(op->args);
+		if (IsA(left, Const))
+		{
+			Expr	   *tmp = left;
+
+			left = right;
+			right = tmp;
+		}
+		if (!IsA(left, Var) || ((Var *) left)->varno != resultRelation ||
+			((Var *) left)->varattno != version_col->attnum ||
+			!IsA(right, Const) || ((Const *) right)->constisnull)
+			return false;
+		version_value = (Const *) right;
+	}
+
+	/* assigned values: non-null constants of non-json columns */
+	get_translated_update_targetlist(root, resultRelation, &processed_tlist,
+									 &target_attrs);
+	forboth(lc, processed_tlist, lc2, target_attrs)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+		FlowsvcColumn *col = columns[lfirst_int(lc2) - 1];
+
+		if (!IsA(tle->expr, Const) || ((Const *) tle->expr)->constisnull ||
+			col == NULL || col->typid == JSONBOID || col->typid == JSONOID)
+			return false;
+		values = lappend(values, tle->expr);
+	}
+	if (target_attrs == NIL)
+		return false;
+
+	/* the patch is built now: "add" sets a member whether present or not */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "flowsvc_fdw plan",
+								ALLOCSET_SMALL_SIZES);
+	patch = new_owned(true, cxt);
+	forboth(lc, values, lc2, target_attrs)
+	{
+		FlowsvcColumn *col = columns[lfirst_int(lc2) - 1];
+		Const	   *c = (Const *) lfirst(lc);
+
+		add_patch_op(patch, "add", json_pointer(col, NULL),
+					 FlowsvcDatumToJson(c->constvalue, col->typid, &col->outfunc));
+	}
+	body = print_owned(patch);
+	MemoryContextDelete(cxt);
+
+	if (plan->returningLists)
+		returning = (List *) list_nth(plan->returningLists, subplan_index);
+	rel = table_open(rte->relid, NoLock);
+	refetch = returning_needs_refetch(returning, resultRelation, rel, target_attrs);
+	table_close(rel, NoLock);
+
+	fscan->operation = CMD_UPDATE;
+	fscan->resultRelation = resultRelation;
+	fscan->scan.plan.qual = NIL;
+	fscan->fdw_exprs = NIL;
+	fscan->fdw_private =
+		list_make5(list_nth(fscan->fdw_private, FdwScanPrivateResource),
+				   makeString(TextDatumGetCString(((Const *) id_value)->constvalue)),
+				   makeString(TextDatumGetCString(version_value->constvalue)),
+				   makeString(body),
+				   target_attrs);
+	fscan->fdw_private = lappend(fscan->fdw_private, values);
+	fscan->fdw_private = lappend(fscan->fdw_private, makeInteger(refetch ? 1 : 0));
+	return true;
+}
+
+/*
+ * flowsvcBeginDirectModify
+ *		Prepare the single PATCH of a direct UPDATE.
+ */
+static void
+flowsvcBeginDirectModify(ForeignScanState *node, int eflags)
+{
+	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+	FlowsvcModifyState *fmstate;
+	List	   *priv = fsplan->fdw_private;
+
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+
+	fmstate = create_modify_state(node->ss.ss_currentRelation, CMD_UPDATE,
+								  node->ss.ps.state, fsplan->resultRelation);
+	fmstate->direct_id = strVal(list_nth(priv, FdwDirectModifyPrivateId));
+	fmstate->direct_version = strVal(list_nth(priv, FdwDirectModifyPrivateVersion));
+	fmstate->direct_body = strVal(list_nth(priv, FdwDirectModifyPrivateBody));
+	fmstate->target_attrs = (List *) list_nth(priv, FdwDirectModifyPrivateTargetAttrs);
+	fmstate->direct_values = (List *) list_nth(priv, FdwDirectModifyPrivateValues);
+	fmstate->refetch = intVal(list_nth(priv, FdwDirectModifyPrivateRefetch)) != 0;
+	node->fdw_state = fmstate;
+}
+
+/*
+ * flowsvcIterateDirectModify
+ *		Send the PATCH on the first call; return the RETURNING row, if any.
+ */
+static TupleTableSlot *
+flowsvcIterateDirectModify(ForeignScanState *node)
+{
+	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) node->fdw_state;
+	EState	   *estate = node->ss.ps.state;
+	ResultRelInfo *rinfo = node->resultRelInfo;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	FlowsvcResponse resp;
+	long		status;
+	char	   *target;
+	char	   *etag = NULL;
+	ListCell   *lc;
+	ListCell   *lc2;
+	int			natts = slot->tts_tupleDescriptor->natts;
+
+	ExecClearTuple(slot);
+	if (fmstate->direct_done)
+		return slot;
+	fmstate->direct_done = true;
+
+	target = item_target(fmstate->resource->name, fmstate->direct_id);
+	status = FlowsvcRequest(fmstate->conn, "PATCH", target, fmstate->direct_version,
+							fmstate->direct_body,
+							FLOWSVC_ACCEPT_404 | FLOWSVC_ACCEPT_412,
+							&resp, &fmstate->stats);
+	if (status == 404 || status == 412)
+		return slot;			/* no such row, or not that version: UPDATE 0 */
+
+	{
+		cJSON	   *root = FlowsvcParseJson(resp.body, resp.body_len,
+											fmstate->temp_cxt, "PATCH", target);
+		cJSON	   *e = cJSON_GetObjectItemCaseSensitive(root, "etag");
+
+		if (cJSON_IsString(e))
+			etag = pstrdup(e->valuestring);
+	}
+	fmstate->direct_rows = 1;
+	if (node->ss.ps.instrument)
+		node->ss.ps.instrument->tuplecount += 1;
+	estate->es_processed += 1;
+
+	if (rinfo->ri_projectReturning == NULL)
+		return slot;
+
+	/* the RETURNING row: assigned values, id, the new version; or read back */
+	memset(slot->tts_isnull, true, sizeof(bool) * natts);
+	forboth(lc, fmstate->target_attrs, lc2, fmstate->direct_values)
+	{
+		AttrNumber	attnum = lfirst_int(lc);
+
+		slot->tts_values[attnum - 1] = ((Const *) lfirst(lc2))->constvalue;
+		slot->tts_isnull[attnum - 1] = false;
+	}
+	set_slot_column(slot, fmstate->id_attnum,
+					text_column_datum(fmstate->columns[fmstate->id_attnum - 1],
+									  fmstate->direct_id), false);
+	if (etag)
+	{
+		set_slot_column(slot, fmstate->version_attnum,
+						text_column_datum(fmstate->columns[fmstate->version_attnum - 1],
+										  etag), false);
+		if (AttributeNumberIsValid(fmstate->etag_attnum))
+			set_slot_column(slot, fmstate->etag_attnum,
+							text_column_datum(fmstate->columns[fmstate->etag_attnum - 1],
+											  etag), false);
+	}
+	if (fmstate->refetch)
+		refetch_into_slot(fmstate, fmstate->direct_id, slot);
+	ExecStoreVirtualTuple(slot);
+	rinfo->ri_projectReturning->pi_exprContext->ecxt_scantuple = slot;
+	/* es_processed counted above; ModifyTable does not count direct rows */
+	return slot;
+}
+
+/*
+ * flowsvcEndDirectModify
+ *		Finish a direct UPDATE.
+ */
+static void
+flowsvcEndDirectModify(ForeignScanState *node)
+{
+	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) node->fdw_state;
+
+	if (fmstate)
+		MemoryContextDelete(fmstate->temp_cxt);
+}
+
+/*
+ * flowsvcExplainDirectModify
+ *		Show the single PATCH of a direct UPDATE.
+ */
+static void
+flowsvcExplainDirectModify(ForeignScanState *node, ExplainState *es)
+{
+	List	   *priv = ((ForeignScan *) node->ss.ps.plan)->fdw_private;
+	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) node->fdw_state;
+
+	if (es->verbose)
+	{
+		ExplainPropertyText("Remote request",
+							psprintf("PATCH %s, If-Match: %s",
+									 item_target(strVal(list_nth(priv, FdwDirectModifyPrivateResource)),
+												 strVal(list_nth(priv, FdwDirectModifyPrivateId))),
+									 strVal(list_nth(priv, FdwDirectModifyPrivateVersion))),
+							es);
+		ExplainPropertyText("Remote patch",
+							strVal(list_nth(priv, FdwDirectModifyPrivateBody)), es);
+	}
+	if (es->analyze && fmstate)
+		explain_stats(&fmstate->stats, es);
+}
+
+/* ------------------------------------------------------------------------
+ * IMPORT FOREIGN SCHEMA and ANALYZE
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * flowsvcImportForeignSchema
+ *		CREATE FOREIGN TABLE commands for the collections the wrapper knows.
+ *
+ * The only remote schema is "flowsvc"; LIMIT TO and EXCEPT name tables.
+ */
+static List *
+flowsvcImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
+{
+	ForeignServer *server = GetForeignServer(serverOid);
+	const FlowsvcResource *resources;
+	List	   *commands = NIL;
+	int			count;
+	int			i;
+
+	if (strcmp(stmt->remote_schema, "flowsvc") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_SCHEMA_NOT_FOUND),
+				 errmsg("remote schema \"%s\" does not exist", stmt->remote_schema),
+				 errhint("Flow Service has one schema: IMPORT FOREIGN SCHEMA flowsvc.")));
+
+	resources = FlowsvcResourceList(&count);
+	for (i = 0; i < count; i++)
+	{
+		const FlowsvcResource *r = &resources[i];
+		bool		wanted = (stmt->list_type == FDW_IMPORT_SCHEMA_ALL);
+		ListCell   *lc;
+
+		if (stmt->list_type != FDW_IMPORT_SCHEMA_ALL)
+		{
+			bool		listed = false;
+
+			foreach(lc, stmt->table_list)
+				listed |= strcmp(((RangeVar *) lfirst(lc))->relname, r->table_name) == 0;
+			wanted = (stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO) ? listed : !listed;
+		}
+		if (!wanted)
+			continue;
+
+		commands = lappend(commands,
+						   psprintf("CREATE FOREIGN TABLE %s (%s) SERVER %s OPTIONS (resource %s)",
+									quote_identifier(r->table_name), r->columns,
+									quote_identifier(server->servername),
+									quote_literal_cstr(r->name)));
+	}
+	return commands;
+}
+
+/*
+ * acquire_sample_rows
+ *		ANALYZE's sample: read the whole collection, keeping a reservoir of
+ *		targrows rows (Vitter's algorithm, as file_fdw does).
+ */
+static int
+acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
+					int targrows, double *totalrows, double *totaldeadrows)
+{
+	Oid			relid = RelationGetRelid(relation);
+	ForeignTable *table = GetForeignTable(relid);
+	UserMapping *user = GetUserMapping(relation->rd_rel->relowner, table->serverid);
+	FlowsvcOptions *opts = FlowsvcGetOptions(GetForeignServer(table->serverid), user);
+	TupleDesc	tupdesc = RelationGetDescr(relation);
+	FlowsvcColumn **columns = FlowsvcGetColumns(relation);
+	List	   *attrs = NIL;
+	FlowsvcScan scan = {0};
+	const char *resource = FlowsvcGetTableResourceName(relid);
+	Datum	   *values = palloc(sizeof(Datum) * tupdesc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * tupdesc->natts);
+	MemoryContext tuple_cxt;
+	MemoryContext oldcxt;
+	ReservoirStateData rstate;
+	double		rowstoskip = -1;
+	int			numrows = 0;
+	double		seen = 0;
+	cJSON	   *item;
+	int			attnum;
+
+	for (attnum = 1; attnum <= tupdesc->natts; attnum++)
+	{
+		if (columns[attnum - 1])
+			attrs = lappend_int(attrs, attnum);
+	}
+
+	tuple_cxt = AllocSetContextCreate(CurrentMemoryContext, "flowsvc_fdw analyze",
+									  ALLOCSET_DEFAULT_SIZES);
+	scan_start(&scan, FlowsvcGetConnection(user, opts), resource,
+			   list_make1(psprintf("/%s?limit=%d", resource, opts->page_size)),
+			   false, CurrentMemoryContext);
+	reservoir_init_selection_state(&rstate, targrows);
+
+	while ((item = scan_next_item(&scan)) != NULL)
+	{
+		vacuum_delay_point();
+		seen += 1;
+
+		if (numrows < targrows)
+			attnum = numrows++;
+		else
+		{
+			if (rowstoskip < 0)
+				rowstoskip = reservoir_get_next_S(&rstate, seen, targrows);
+			if (rowstoskip > 0)
+			{
+				rowstoskip -= 1;
+				continue;
+			}
+			attnum = (int) (targrows * sampler_random_fract(&rstate.randstate));
+			heap_freetuple(rows[attnum]);
+			rowstoskip = -1;
+		}
+
+		MemoryContextReset(tuple_cxt);
+		oldcxt = MemoryContextSwitchTo(tuple_cxt);
+		memset(nulls, true, sizeof(bool) * tupdesc->natts);
+		item_to_values(item, columns, attrs, resource, values, nulls);
+		MemoryContextSwitchTo(oldcxt);
+		/* the sample tuple lives in the caller's context */
+		rows[attnum] = heap_form_tuple(tupdesc, values, nulls);
+	}
+
+	MemoryContextDelete(scan.page_cxt);
+	MemoryContextDelete(tuple_cxt);
+	*totalrows = seen;
+	*totaldeadrows = 0;
+	ereport(elevel,
+			(errmsg("\"%s\": collection %s holds %.0f items, %d rows in sample, %ld requests",
+					RelationGetRelationName(relation), resource, seen, numrows,
+					(long) scan.stats.requests)));
+	return numrows;
+}
+
+/*
+ * flowsvcAnalyzeForeignTable
+ *		ANALYZE reads the whole collection (a page at a time) for its sample.
+ */
+static bool
+flowsvcAnalyzeForeignTable(Relation relation, AcquireSampleRowsFunc *func,
+						   BlockNumber *totalpages)
+{
+	*func = acquire_sample_rows;
+	*totalpages = 1;
+	return true;
+}

@@ -1,0 +1,1106 @@
+/*-------------------------------------------------------------------------
+ *
+ * http.c
+ *		  HTTP for flowsvc_fdw: the per-backend handle cache, requests,
+ *		  retries, timeouts, cancellation and OAuth tokens.
+ *
+ * Each backend keeps one curl easy handle and one multi handle per user
+ * mapping, so connections are kept alive across pages and statements.
+ * Transfers are driven through the multi interface while waiting on curl's
+ * sockets and the process latch in one WaitEventSet: a cancel or statement
+ * timeout is served at once, with the usual SQLSTATE 57014.
+ *
+ * curl callbacks run inside libcurl's frames, so they never palloc or
+ * ereport: they record into the connection struct and return curl's abort
+ * code; the failure is reported after the transfer returns.  Everything
+ * curl allocates (header lists, handles) is released on every path,
+ * ERROR included.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <curl/curl.h>
+#include <cJSON.h>
+
+#include "common/hashfn.h"
+#include "common/pg_prng.h"
+#include "miscadmin.h"
+#include "storage/latch.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+
+#include "flowsvc_fdw.h"
+
+/* Largest response body we accept; a page of 100 items is far smaller */
+#define FLOWSVC_MAX_RESPONSE	(64 * 1024 * 1024)
+/* Above this size the receive buffer is released after the request */
+#define FLOWSVC_KEEP_BUFFER		(1024 * 1024)
+/* Sockets curl may ask us to watch at once for one transfer */
+#define FLOWSVC_MAX_SOCKETS		8
+/* Backoff between retries: base, cap, and the longest Retry-After we wait */
+#define RETRY_BASE_MS			200
+#define RETRY_CAP_MS			8000
+#define RETRY_AFTER_MAX_S		60
+/* Refresh a fetched token this long before it expires */
+#define TOKEN_MARGIN_S			300
+
+/* A socket curl wants watched, and for what */
+typedef struct WatchedSocket
+{
+	curl_socket_t fd;
+	int			what;			/* CURL_POLL_IN, _OUT or _INOUT */
+} WatchedSocket;
+
+/*
+ * Per-backend state for one user mapping.  Lives in the cache hash table in
+ * CacheMemoryContext for the life of the backend.
+ */
+struct FlowsvcConnection
+{
+	Oid			umid;			/* hash key: user mapping OID */
+	CURLM	   *multi;			/* drives transfers; owns the connection pool */
+	CURL	   *easy;			/* reused; NULL after a failed transfer */
+	FlowsvcOptions *opts;		/* options of the current statement */
+
+	/* transfer state written by callbacks; malloc'd, never palloc'd */
+	char	   *buf;			/* response body */
+	size_t		buf_len;
+	size_t		buf_cap;
+	bool		buf_overflow;	/* body exceeded FLOWSVC_MAX_RESPONSE */
+	bool		buf_nomem;		/* realloc failed */
+	int			retry_after_s;	/* Retry-After of the last response, or -1 */
+	char		location[2048]; /* Location header of the last response */
+	WatchedSocket socks[FLOWSVC_MAX_SOCKETS];
+	int			nsocks;
+	bool		socks_overflow; /* curl wanted more sockets than we watch */
+	long		timer_ms;		/* curl's requested timeout, -1 for none */
+	WaitEventSet *wait_set;		/* set being waited on, freed on error */
+	struct curl_slist *headers; /* header list of the running request */
+
+	/* OAuth token fetched with client credentials */
+	char	   *token;			/* in CacheMemoryContext, or NULL */
+	TimestampTz token_expires;
+	uint32		token_key;		/* hash of the credentials it was fetched with */
+};
+
+static HTAB *ConnectionHash = NULL;
+static bool curl_initialized = false;
+
+static void init_connection(FlowsvcConnection *conn);
+static long perform_request(FlowsvcConnection *conn, const char *method,
+							const char *url, const char *token,
+							const char *if_match, const char *body,
+							const char *content_type, bool api_request,
+							CURLcode *result);
+static CURLcode run_transfer(FlowsvcConnection *conn);
+static void abort_transfer(FlowsvcConnection *conn);
+static void add_header(FlowsvcConnection *conn, const char *name,
+					   const char *value, bool secret);
+static const char *bearer_token(FlowsvcConnection *conn, bool refresh,
+								FlowsvcRequestStats *stats);
+static void fetch_token(FlowsvcConnection *conn, FlowsvcRequestStats *stats);
+static uint32 credentials_key(FlowsvcOptions *opts);
+static bool retryable_transport_error(CURLcode rc, bool idempotent);
+static void sleep_before_retry(FlowsvcConnection *conn, int attempt);
+static void report_transport_error(FlowsvcConnection *conn, CURLcode rc,
+								   const char *method, const char *target) pg_attribute_noreturn();
+static size_t write_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
+static size_t header_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
+static int	socket_callback(CURL *easy, curl_socket_t fd, int what,
+							void *userp, void *socketp);
+static int	timer_callback(CURLM *multi, long timeout_ms, void *userp);
+
+/*
+ * FlowsvcGetConnection
+ *		The cached HTTP state for a user mapping, created on first use.
+ *
+ * opts must stay valid while the caller makes requests with the result.
+ */
+FlowsvcConnection *
+FlowsvcGetConnection(UserMapping *user, FlowsvcOptions *opts)
+{
+	FlowsvcConnection *conn;
+	bool		found;
+
+	if (!curl_initialized)
+	{
+		if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK)
+			elog(ERROR, "could not initialize libcurl");
+		curl_initialized = true;
+	}
+
+	if (ConnectionHash == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(FlowsvcConnection);
+		ctl.hcxt = CacheMemoryContext;
+		ConnectionHash = hash_create("flowsvc_fdw connections", 8, &ctl,
+									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+
+	conn = hash_search(ConnectionHash, &user->umid, HASH_ENTER, &found);
+	if (!found)
+	{
+		memset(((char *) conn) + sizeof(Oid), 0,
+			   sizeof(FlowsvcConnection) - sizeof(Oid));
+		conn->multi = NULL;
+	}
+	if (conn->multi == NULL)
+		init_connection(conn);
+
+	conn->opts = opts;
+
+	/* credentials changed since the token was fetched: forget it */
+	if (conn->token && conn->token_key != credentials_key(opts))
+	{
+		pfree(conn->token);
+		conn->token = NULL;
+	}
+	return conn;
+}
+
+/*
+ * FlowsvcConnectionUrl
+ *		The API base URL requests of conn go to.
+ */
+const char *
+FlowsvcConnectionUrl(FlowsvcConnection *conn)
+{
+	return conn->opts->url;
+}
+
+/*
+ * init_connection
+ *		Create the multi handle of a cache entry and hook up its callbacks.
+ */
+static void
+init_connection(FlowsvcConnection *conn)
+{
+	conn->multi = curl_multi_init();
+	if (conn->multi == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Could not create a libcurl multi handle.")));
+	curl_multi_setopt(conn->multi, CURLMOPT_SOCKETFUNCTION, socket_callback);
+	curl_multi_setopt(conn->multi, CURLMOPT_SOCKETDATA, conn);
+	curl_multi_setopt(conn->multi, CURLMOPT_TIMERFUNCTION, timer_callback);
+	curl_multi_setopt(conn->multi, CURLMOPT_TIMERDATA, conn);
+	conn->nsocks = 0;
+	conn->timer_ms = -1;
+}
+
+/*
+ * FlowsvcRequest
+ *		Send one API request, retrying what may be retried, and return the
+ *		HTTP status with the body in resp.
+ *
+ * target is the path and query relative to the server's url.  A 2xx status
+ * is returned, as is a 404 or 412 the caller accepts; any other status is
+ * raised as an ERROR.  GETs are retried on connection failures and on 429,
+ * 502, 503 and 504; other methods only when the request surely did not reach
+ * the API (connect failures, 429).  A 401 with client credentials fetches a
+ * new token and tries once more.
+ */
+long
+FlowsvcRequest(FlowsvcConnection *conn, const char *method, const char *target,
+			   const char *if_match, const char *body, int accept,
+			   FlowsvcResponse *resp, FlowsvcRequestStats *stats)
+{
+	FlowsvcOptions *opts = conn->opts;
+	bool		idempotent = (strcmp(method, "GET") == 0);
+	bool		refreshed = false;
+	int			attempt = 0;
+	char	   *url = psprintf("%s%s", opts->url, target);
+	const char *token;
+	long		status;
+
+	for (;;)
+	{
+		CURLcode	rc;
+
+		token = bearer_token(conn, false, stats);
+		status = perform_request(conn, method, url, token, if_match, body,
+								 body ? "application/json" : NULL, true, &rc);
+		stats->requests++;
+		if (body)
+			stats->bytes_sent += strlen(body);
+
+		if (rc != CURLE_OK)
+		{
+			if (attempt < opts->max_retries &&
+				retryable_transport_error(rc, idempotent))
+			{
+				sleep_before_retry(conn, attempt++);
+				stats->retries++;
+				continue;
+			}
+			report_transport_error(conn, rc, method, target);
+		}
+		stats->bytes_received += conn->buf_len;
+
+		if (status == 401 && opts->client_id && !refreshed)
+		{
+			/* the cached token may have been revoked: fetch a new one once */
+			refreshed = true;
+			bearer_token(conn, true, stats);
+			stats->retries++;
+			continue;
+		}
+
+		if (attempt < opts->max_retries &&
+			(status == 429 ||
+			 (idempotent && (status == 502 || status == 503 || status == 504))))
+		{
+			sleep_before_retry(conn, attempt++);
+			stats->retries++;
+			continue;
+		}
+		break;
+	}
+
+	resp->status = status;
+	resp->body = palloc(conn->buf_len + 1);
+	memcpy(resp->body, conn->buf ? conn->buf : "", conn->buf_len);
+	resp->body[conn->buf_len] = '\0';
+	resp->body_len = conn->buf_len;
+	resp->location = conn->location[0] ? pstrdup(conn->location) : NULL;
+
+	/* do not keep a huge buffer for the life of the backend */
+	if (conn->buf_cap > FLOWSVC_KEEP_BUFFER)
+	{
+		free(conn->buf);
+		conn->buf = NULL;
+		conn->buf_cap = 0;
+	}
+	conn->buf_len = 0;
+
+	if ((status >= 200 && status < 300) ||
+		(status == 404 && (accept & FLOWSVC_ACCEPT_404)) ||
+		(status == 412 && (accept & FLOWSVC_ACCEPT_412)))
+		return status;
+
+	FlowsvcReportHttpError(method, target, resp);
+}
+
+/*
+ * perform_request
+ *		Set up the easy handle for one request and run it to completion.
+ *
+ * Returns the HTTP status (0 if none) and curl's result in *result.  An API
+ * request carries the API's four identifying headers; a token request not.
+ * Header values are checked for line breaks, which would let a value (a
+ * version read from the API, say) inject headers.
+ */
+static long
+perform_request(FlowsvcConnection *conn, const char *method, const char *url,
+				const char *token, const char *if_match, const char *body,
+				const char *content_type, bool api_request, CURLcode *result)
+{
+	FlowsvcOptions *opts = conn->opts;
+	CURL	   *easy;
+	long		status = 0;
+
+	if (conn->easy == NULL)
+	{
+		conn->easy = curl_easy_init();
+		if (conn->easy == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory"),
+					 errdetail("Could not create a libcurl handle.")));
+	}
+	else
+		curl_easy_reset(conn->easy);
+	easy = conn->easy;
+
+	conn->buf_len = 0;
+	conn->buf_overflow = false;
+	conn->buf_nomem = false;
+	conn->retry_after_s = -1;
+	conn->location[0] = '\0';
+	conn->socks_overflow = false;
+
+	if (conn->headers)
+	{
+		curl_slist_free_all(conn->headers);
+		conn->headers = NULL;
+	}
+	if (api_request)
+	{
+		if (token == NULL)
+			add_header(conn, "Authorization", NULL, true);
+		add_header(conn, "Authorization", psprintf("Bearer %s", token), true);
+		add_header(conn, "x-api-key", opts->api_key, true);
+		add_header(conn, "x-gw-ims-org-id", opts->ims_org, false);
+		add_header(conn, "x-sandbox-name", opts->sandbox, false);
+		add_header(conn, "Accept", "application/json", false);
+	}
+	if (content_type)
+		add_header(conn, "Content-Type", content_type, false);
+	if (if_match)
+		add_header(conn, "If-Match", if_match, false);
+	/* no "Expect: 100-continue" round trip for small bodies */
+	add_header(conn, "Expect", "", false);
+
+	curl_easy_setopt(easy, CURLOPT_URL, url);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (opts->ca_file)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, opts->ca_file);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) opts->timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+					 (long) opts->connect_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "flowsvc_fdw/1.0");
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, conn->headers);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_callback);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, conn);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_callback);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, conn);
+
+	if (strcmp(method, "GET") != 0)
+	{
+		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
+		if (body)
+		{
+			curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long) strlen(body));
+			curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body);
+		}
+	}
+
+	*result = run_transfer(conn);
+
+	curl_slist_free_all(conn->headers);
+	conn->headers = NULL;
+
+	if (*result == CURLE_OK)
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+	else
+	{
+		/* a handle in an unknown state is not reused */
+		curl_easy_cleanup(conn->easy);
+		conn->easy = NULL;
+	}
+	return status;
+}
+
+/*
+ * add_header
+ *		Append "name: value" to the request's header list.
+ *
+ * A missing value of a required header is a user error (an incomplete user
+ * mapping); the message names the option, never its value.
+ */
+static void
+add_header(FlowsvcConnection *conn, const char *name, const char *value,
+		   bool secret)
+{
+	struct curl_slist *list;
+	char	   *line;
+
+	if (value == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("no value for the %s header", name),
+				 strcmp(name, "Authorization") == 0 ?
+				 errhint("Add access_token, or client_id and client_secret, to the user mapping.") :
+				 strcmp(name, "x-api-key") == 0 ?
+				 errhint("Add api_key to the user mapping.") :
+				 errhint("Set option ims_org on the server.")));
+	if (strpbrk(value, "\r\n") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("invalid value for the %s header", name),
+				 secret ? 0 : errdetail("The value contains a line break.")));
+
+	line = psprintf("%s: %s", name, value);
+	list = curl_slist_append(conn->headers, line);
+	/* line may hold a secret: do not leave it lying around in palloc memory */
+	explicit_bzero(line, strlen(line));
+	pfree(line);
+	if (list == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	conn->headers = list;
+}
+
+/*
+ * run_transfer
+ *		Drive the easy handle through the multi handle until it completes,
+ *		serving interrupts while waiting.
+ *
+ * On an ERROR (cancel, statement timeout) the transfer is abandoned and its
+ * handle destroyed before the error propagates.
+ */
+static CURLcode
+run_transfer(FlowsvcConnection *conn)
+{
+	CURLcode	result;
+	int			running = 1;
+	CURLMsg    *msg;
+	int			pending;
+
+	if (curl_multi_add_handle(conn->multi, conn->easy) != CURLM_OK)
+		elog(ERROR, "could not add a transfer to the libcurl multi handle");
+
+	PG_TRY();
+	{
+		curl_multi_socket_action(conn->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+		while (running)
+		{
+			WaitEvent	events[FLOWSVC_MAX_SOCKETS + 2];
+			int			nevents;
+			long		timeout = conn->timer_ms;
+			int			i;
+
+			if (conn->socks_overflow)
+				break;
+
+			/* wake at least once a second, whatever curl asked for */
+			if (timeout < 0 || timeout > 1000)
+				timeout = 1000;
+
+			if (timeout > 0)
+			{
+				conn->wait_set = CreateWaitEventSet(CurrentMemoryContext,
+													conn->nsocks + 2);
+				AddWaitEventToSet(conn->wait_set, WL_LATCH_SET, PGINVALID_SOCKET,
+								  MyLatch, NULL);
+				AddWaitEventToSet(conn->wait_set, WL_EXIT_ON_PM_DEATH,
+								  PGINVALID_SOCKET, NULL, NULL);
+				for (i = 0; i < conn->nsocks; i++)
+				{
+					uint32		wanted = 0;
+
+					if (conn->socks[i].what & CURL_POLL_IN)
+						wanted |= WL_SOCKET_READABLE;
+					if (conn->socks[i].what & CURL_POLL_OUT)
+						wanted |= WL_SOCKET_WRITEABLE;
+					AddWaitEventToSet(conn->wait_set, wanted,
+									  conn->socks[i].fd, NULL, NULL);
+				}
+				nevents = WaitEventSetWait(conn->wait_set, timeout, events,
+										   lengthof(events), PG_WAIT_EXTENSION);
+				FreeWaitEventSet(conn->wait_set);
+				conn->wait_set = NULL;
+			}
+			else
+				nevents = 0;
+
+			for (i = 0; i < nevents; i++)
+			{
+				if (events[i].events & WL_LATCH_SET)
+				{
+					ResetLatch(MyLatch);
+					CHECK_FOR_INTERRUPTS();
+				}
+				else
+				{
+					int			flags = 0;
+
+					if (events[i].events & WL_SOCKET_READABLE)
+						flags |= CURL_CSELECT_IN;
+					if (events[i].events & WL_SOCKET_WRITEABLE)
+						flags |= CURL_CSELECT_OUT;
+					curl_multi_socket_action(conn->multi, events[i].fd, flags,
+											 &running);
+				}
+			}
+			/* let curl run its timers: timeouts, connect progress */
+			if (running)
+				curl_multi_socket_action(conn->multi, CURL_SOCKET_TIMEOUT, 0,
+										 &running);
+		}
+	}
+	PG_CATCH();
+	{
+		abort_transfer(conn);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	if (conn->socks_overflow)
+	{
+		abort_transfer(conn);
+		return CURLE_OUT_OF_MEMORY;
+	}
+
+	result = CURLE_OK;
+	while ((msg = curl_multi_info_read(conn->multi, &pending)) != NULL)
+	{
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == conn->easy)
+			result = msg->data.result;
+	}
+	curl_multi_remove_handle(conn->multi, conn->easy);
+	return result;
+}
+
+/*
+ * abort_transfer
+ *		Abandon a running transfer: detach and destroy its handle, which closes
+ *		its connection, and release what the request allocated.
+ *
+ * Runs while an ERROR propagates, so it must not raise one.
+ */
+static void
+abort_transfer(FlowsvcConnection *conn)
+{
+	if (conn->wait_set)
+	{
+		FreeWaitEventSet(conn->wait_set);
+		conn->wait_set = NULL;
+	}
+	if (conn->easy)
+	{
+		curl_multi_remove_handle(conn->multi, conn->easy);
+		curl_easy_cleanup(conn->easy);
+		conn->easy = NULL;
+	}
+	if (conn->headers)
+	{
+		curl_slist_free_all(conn->headers);
+		conn->headers = NULL;
+	}
+	conn->buf_len = 0;
+}
+
+/*
+ * write_callback
+ *		Append received body bytes to the connection's buffer.
+ *
+ * Returns 0 (curl then aborts with CURLE_WRITE_ERROR) when the body grows
+ * past FLOWSVC_MAX_RESPONSE or memory runs out; the caller reports which.
+ */
+static size_t
+write_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	FlowsvcConnection *conn = (FlowsvcConnection *) userdata;
+	size_t		n = size * nmemb;
+
+	if (conn->buf_len + n + 1 > conn->buf_cap)
+	{
+		size_t		newcap = Max(conn->buf_cap * 2, 65536);
+		char	   *p;
+
+		if (conn->buf_len + n > FLOWSVC_MAX_RESPONSE)
+		{
+			conn->buf_overflow = true;
+			return 0;
+		}
+		while (newcap < conn->buf_len + n + 1)
+			newcap *= 2;
+		p = realloc(conn->buf, newcap);
+		if (p == NULL)
+		{
+			conn->buf_nomem = true;
+			return 0;
+		}
+		conn->buf = p;
+		conn->buf_cap = newcap;
+	}
+	memcpy(conn->buf + conn->buf_len, ptr, n);
+	conn->buf_len += n;
+	return n;
+}
+
+/*
+ * header_callback
+ *		Note the response headers we use: Retry-After and Location.
+ */
+static size_t
+header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	FlowsvcConnection *conn = (FlowsvcConnection *) userdata;
+	size_t		n = size * nmemb;
+	char		line[2048];
+	size_t		len = Min(n, sizeof(line) - 1);
+	char	   *value;
+
+	memcpy(line, ptr, len);
+	line[len] = '\0';
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+		line[--len] = '\0';
+
+	/* a new status line starts a new header block */
+	if (strncmp(line, "HTTP/", 5) == 0)
+	{
+		conn->retry_after_s = -1;
+		conn->location[0] = '\0';
+		return n;
+	}
+
+	value = strchr(line, ':');
+	if (value == NULL)
+		return n;
+	*value++ = '\0';
+	while (*value == ' ' || *value == '\t')
+		value++;
+
+	if (pg_strcasecmp(line, "Retry-After") == 0)
+	{
+		char	   *end;
+		long		seconds = strtol(value, &end, 10);
+
+		if (end != value && *end == '\0' && seconds >= 0)
+			conn->retry_after_s = (int) Min(seconds, INT_MAX);
+		else
+		{
+			/* an HTTP date */
+			time_t		when = curl_getdate(value, NULL);
+
+			if (when > 0)
+				conn->retry_after_s = (int) Max(when - time(NULL), 0);
+		}
+	}
+	else if (pg_strcasecmp(line, "Location") == 0)
+		strlcpy(conn->location, value, sizeof(conn->location));
+	return n;
+}
+
+/*
+ * socket_callback
+ *		Track which sockets curl wants watched, and for what.
+ */
+static int
+socket_callback(CURL *easy, curl_socket_t fd, int what, void *userp,
+				void *socketp)
+{
+	FlowsvcConnection *conn = (FlowsvcConnection *) userp;
+	int			i;
+
+	for (i = 0; i < conn->nsocks; i++)
+	{
+		if (conn->socks[i].fd == fd)
+			break;
+	}
+
+	if (what == CURL_POLL_REMOVE)
+	{
+		if (i < conn->nsocks)
+			conn->socks[i] = conn->socks[--conn->nsocks];
+		return 0;
+	}
+
+	if (i == conn->nsocks)
+	{
+		if (conn->nsocks >= FLOWSVC_MAX_SOCKETS)
+		{
+			conn->socks_overflow = true;
+			return -1;
+		}
+		conn->nsocks++;
+	}
+	conn->socks[i].fd = fd;
+	conn->socks[i].what = what;
+	return 0;
+}
+
+/*
+ * timer_callback
+ *		Remember when curl wants to be called for its timers.
+ */
+static int
+timer_callback(CURLM *multi, long timeout_ms, void *userp)
+{
+	FlowsvcConnection *conn = (FlowsvcConnection *) userp;
+
+	conn->timer_ms = timeout_ms;
+	return 0;
+}
+
+/*
+ * retryable_transport_error
+ *		May a request that failed with rc be sent again?
+ *
+ * A non-idempotent request is repeated only if it surely never reached the
+ * server: name resolution and connection failures.
+ */
+static bool
+retryable_transport_error(CURLcode rc, bool idempotent)
+{
+	switch (rc)
+	{
+		case CURLE_COULDNT_RESOLVE_HOST:
+		case CURLE_COULDNT_CONNECT:
+			return true;
+		case CURLE_SEND_ERROR:
+		case CURLE_RECV_ERROR:
+		case CURLE_GOT_NOTHING:
+		case CURLE_PARTIAL_FILE:
+			return idempotent;
+		default:
+			return false;
+	}
+}
+
+/*
+ * sleep_before_retry
+ *		Wait before retry number attempt+1: Retry-After if the server sent one,
+ *		else capped exponential backoff with jitter.  Interrupts are served.
+ */
+static void
+sleep_before_retry(FlowsvcConnection *conn, int attempt)
+{
+	long		delay_ms;
+	TimestampTz wake;
+
+	if (conn->retry_after_s >= 0)
+	{
+		if (conn->retry_after_s > RETRY_AFTER_MAX_S)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("flow service asked to retry after %d seconds",
+							conn->retry_after_s),
+					 errhint("Try the statement again later.")));
+		delay_ms = conn->retry_after_s * 1000L;
+	}
+	else
+	{
+		long		ceiling = RETRY_BASE_MS << Min(attempt, 10);
+
+		ceiling = Min(ceiling, RETRY_CAP_MS);
+		/* "equal jitter": half fixed, half random */
+		delay_ms = ceiling / 2 + (long) (pg_prng_double(&pg_global_prng_state) * (ceiling / 2));
+	}
+
+	wake = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), delay_ms);
+	for (;;)
+	{
+		long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), wake);
+
+		if (left <= 0)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 left, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * report_transport_error
+ *		Raise the ERROR for a request that got no usable HTTP answer.
+ */
+static void
+report_transport_error(FlowsvcConnection *conn, CURLcode rc, const char *method,
+					   const char *target)
+{
+	if (conn->buf_overflow)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("flow service response is too large"),
+				 errdetail("The response exceeded %d MB.",
+						   FLOWSVC_MAX_RESPONSE / (1024 * 1024)),
+				 errcontext("Flow Service request: %s %s", method, target)));
+	if (conn->buf_nomem || conn->socks_overflow || rc == CURLE_OUT_OF_MEMORY)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory while receiving a flow service response"),
+				 errcontext("Flow Service request: %s %s", method, target)));
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("flow service request timed out"),
+				 errdetail("No complete answer within %d ms.", conn->opts->timeout_ms),
+				 errhint("Raise the server option timeout_ms, or try again later."),
+				 errcontext("Flow Service request: %s %s", method, target)));
+	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+		rc == CURLE_COULDNT_RESOLVE_PROXY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not connect to flow service"),
+				 errdetail("%s.", curl_easy_strerror(rc)),
+				 errhint("Check the server option url and the network."),
+				 errcontext("Flow Service request: %s %s", method, target)));
+	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
+		rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not establish a secure connection to flow service"),
+				 errdetail("%s.", curl_easy_strerror(rc)),
+				 errhint("A private CA can be trusted with the server option ca_file."),
+				 errcontext("Flow Service request: %s %s", method, target)));
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_ERROR),
+			 errmsg("flow service request failed"),
+			 errdetail("%s.", curl_easy_strerror(rc)),
+			 errcontext("Flow Service request: %s %s", method, target)));
+}
+
+/*
+ * FlowsvcReportHttpError
+ *		Raise the ERROR for an HTTP status the caller does not handle.
+ *
+ * The status picks the SQLSTATE; the API's own error code and message go to
+ * DETAIL, the request to CONTEXT.
+ */
+void
+FlowsvcReportHttpError(const char *method, const char *target,
+					   FlowsvcResponse *resp)
+{
+	char	   *api = FlowsvcApiErrorText(resp->body, resp->body_len);
+	int			sqlstate;
+	const char *message;
+	const char *hint = NULL;
+
+	switch (resp->status)
+	{
+		case 401:
+			sqlstate = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+			message = "flow service rejected the credentials";
+			hint = "Check access_token (or client_id and client_secret) and api_key in the user mapping.";
+			break;
+		case 403:
+			sqlstate = ERRCODE_INSUFFICIENT_PRIVILEGE;
+			message = "flow service denied access";
+			hint = "Check api_key, the server options ims_org and sandbox, and the permissions of the credentials.";
+			break;
+		case 404:
+			sqlstate = ERRCODE_FDW_TABLE_NOT_FOUND;
+			message = "flow service resource not found";
+			break;
+		case 412:
+			sqlstate = ERRCODE_T_R_SERIALIZATION_FAILURE;
+			message = "flow service refused a stale version";
+			break;
+		case 429:
+			sqlstate = ERRCODE_FDW_ERROR;
+			message = "flow service rate limit exceeded";
+			hint = "Try again later, or raise the server option max_retries.";
+			break;
+		default:
+			sqlstate = ERRCODE_FDW_ERROR;
+			message = resp->status >= 500 ?
+				"flow service failed to answer the request" :
+				"flow service rejected the request";
+			break;
+	}
+
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg_internal("%s", message),
+			 api ? errdetail("HTTP status %ld: %s", resp->status, api) :
+			 errdetail("HTTP status %ld.", resp->status),
+			 hint ? errhint("%s", hint) : 0,
+			 errcontext("Flow Service request: %s %s", method, target)));
+	pg_unreachable();
+}
+
+/*
+ * FlowsvcApiErrorText
+ *		"CODE: message" from an error body in any of the API's shapes (Flow
+ *		Service, gateway, IMS), the start of a non-JSON body, or NULL.
+ */
+char *
+FlowsvcApiErrorText(const char *body, size_t len)
+{
+	cJSON	   *root;
+	StringInfoData buf;
+	const char *code = NULL;
+	const char *text = NULL;
+	const char *detail = NULL;
+	cJSON	   *item;
+
+	if (body == NULL || len == 0)
+		return NULL;
+
+	root = cJSON_ParseWithLength(body, len);
+	if (root == NULL || !cJSON_IsObject(root))
+	{
+		char	   *start;
+
+		cJSON_Delete(root);
+		start = pnstrdup(body, Min(len, 200));
+		return psprintf("%s%s", start, len > 200 ? "..." : "");
+	}
+
+	/* no palloc can fail here without freeing root, so keep it simple */
+	item = cJSON_GetObjectItemCaseSensitive(root, "type");
+	if (cJSON_IsString(item) && strrchr(item->valuestring, '/'))
+		code = strrchr(item->valuestring, '/') + 1;
+	else if (cJSON_IsString(item))
+		code = item->valuestring;
+	item = cJSON_GetObjectItemCaseSensitive(root, "error_code");
+	if (!code && cJSON_IsString(item))
+		code = item->valuestring;
+	item = cJSON_GetObjectItemCaseSensitive(root, "error");
+	if (!code && cJSON_IsString(item))
+		code = item->valuestring;
+
+	{
+		static const char *const fields[] = {"errorMessage", "title", "message",
+		"error_description"};
+		int			i;
+
+		for (i = 0; i < lengthof(fields) && text == NULL; i++)
+		{
+			item = cJSON_GetObjectItemCaseSensitive(root, fields[i]);
+			if (cJSON_IsString(item) && item->valuestring[0])
+				text = item->valuestring;
+		}
+	}
+	item = cJSON_GetObjectItemCaseSensitive(root, "report");
+	item = cJSON_GetObjectItemCaseSensitive(item, "detailed-message");
+	if (cJSON_IsString(item) && item->valuestring[0] &&
+		(text == NULL || strcmp(text, item->valuestring) != 0))
+		detail = item->valuestring;
+
+	initStringInfo(&buf);
+	if (code)
+		appendStringInfo(&buf, "%s: ", code);
+	appendStringInfoString(&buf, text ? text : "(no message)");
+	if (detail)
+		appendStringInfo(&buf, " (%s)", detail);
+	if (buf.len > 0 && buf.data[buf.len - 1] != '.')
+		appendStringInfoChar(&buf, '.');
+	cJSON_Delete(root);
+	return buf.data;
+}
+
+/*
+ * credentials_key
+ *		A hash of what a fetched token depends on, to notice changes.
+ */
+static uint32
+credentials_key(FlowsvcOptions *opts)
+{
+	StringInfoData buf;
+	uint32		key;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s|%s|%s|%s",
+					 opts->token_url,
+					 opts->client_id ? opts->client_id : "",
+					 opts->client_secret ? opts->client_secret : "",
+					 opts->scope ? opts->scope : "");
+	key = hash_bytes((unsigned char *) buf.data, buf.len);
+	explicit_bzero(buf.data, buf.len);
+	pfree(buf.data);
+	return key;
+}
+
+/*
+ * bearer_token
+ *		Make sure conn has the token for the next request: the user mapping's
+ *		access_token, or one fetched with client credentials, fetched anew
+ *		when close to expiry or when refresh is set (after a 401).
+ */
+static const char *
+bearer_token(FlowsvcConnection *conn, bool refresh, FlowsvcRequestStats *stats)
+{
+	FlowsvcOptions *opts = conn->opts;
+
+	if (opts->client_id == NULL)
+		return opts->access_token;
+
+	if (refresh || conn->token == NULL ||
+		GetCurrentTimestamp() >= conn->token_expires)
+		fetch_token(conn, stats);
+	return conn->token;
+}
+
+/*
+ * fetch_token
+ *		POST the client credentials to token_url and cache the access token
+ *		until shortly before it expires.
+ */
+static void
+fetch_token(FlowsvcConnection *conn, FlowsvcRequestStats *stats)
+{
+	FlowsvcOptions *opts = conn->opts;
+	StringInfoData form;
+	CURLcode	rc;
+	long		status;
+	cJSON	   *root;
+	cJSON	   *token;
+	cJSON	   *expires;
+	double		expires_in;
+	char	   *token_copy;
+
+	if (conn->token)
+	{
+		pfree(conn->token);
+		conn->token = NULL;
+	}
+
+	initStringInfo(&form);
+	appendStringInfoString(&form, "grant_type=client_credentials&client_id=");
+	FlowsvcAppendEncoded(&form, opts->client_id, false);
+	appendStringInfoString(&form, "&client_secret=");
+	FlowsvcAppendEncoded(&form, opts->client_secret, false);
+	if (opts->scope)
+	{
+		appendStringInfoString(&form, "&scope=");
+		FlowsvcAppendEncoded(&form, opts->scope, false);
+	}
+
+	status = perform_request(conn, "POST", opts->token_url, NULL, NULL,
+							 form.data, "application/x-www-form-urlencoded",
+							 false, &rc);
+	explicit_bzero(form.data, form.len);
+	pfree(form.data);
+	stats->requests++;
+	if (rc != CURLE_OK)
+		report_transport_error(conn, rc, "POST", opts->token_url);
+	stats->bytes_received += conn->buf_len;
+
+	if (status != 200)
+	{
+		char	   *api = FlowsvcApiErrorText(conn->buf, conn->buf_len);
+
+		conn->buf_len = 0;
+		ereport(ERROR,
+				(errcode(status == 401 || status == 400 ?
+						 ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION :
+						 ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not obtain an access token"),
+				 api ? errdetail("HTTP status %ld: %s", status, api) :
+				 errdetail("HTTP status %ld.", status),
+				 errhint("Check client_id, client_secret and scope in the user mapping, and the server option token_url."),
+				 errcontext("Flow Service token request: POST %s", opts->token_url)));
+	}
+
+	root = cJSON_ParseWithLength(conn->buf ? conn->buf : "", conn->buf_len);
+	conn->buf_len = 0;
+	token = cJSON_GetObjectItemCaseSensitive(root, "access_token");
+	expires = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
+	if (!cJSON_IsString(token) || token->valuestring[0] == '\0' ||
+		!cJSON_IsNumber(expires))
+	{
+		cJSON_Delete(root);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("invalid response from the token endpoint"),
+				 errdetail("Expected a JSON object with \"access_token\" and \"expires_in\"."),
+				 errcontext("Flow Service token request: POST %s", opts->token_url)));
+	}
+	expires_in = expires->valuedouble;
+	/* copy with malloc-free code only, then release the tree before palloc */
+	token_copy = strdup(token->valuestring);
+	cJSON_Delete(root);
+	if (token_copy == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	conn->token = MemoryContextStrdup(CacheMemoryContext, token_copy);
+	explicit_bzero(token_copy, strlen(token_copy));
+	free(token_copy);
+	conn->token_key = credentials_key(opts);
+
+	/* refresh a little early; very short lifetimes keep a tenth as margin */
+	if (expires_in > 10.0 * TOKEN_MARGIN_S)
+		expires_in -= TOKEN_MARGIN_S;
+	else
+		expires_in *= 0.9;
+	conn->token_expires = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+													  (int64) (expires_in * 1000.0));
+}

@@ -1,0 +1,481 @@
+/*-------------------------------------------------------------------------
+ *
+ * json.c
+ *		  JSON for flowsvc_fdw: responses to Datums, Datums to request JSON.
+ *
+ * cJSON allocates with malloc.  A parsed tree is owned by a memory context
+ * through a reset callback, so it is freed when that context is reset or
+ * deleted, ERROR or not.  JSON strings are UTF-8 and are converted to and
+ * from the database encoding.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+#include <cJSON.h>
+
+#include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "flowsvc_fdw.h"
+
+/* JSON numbers are doubles: integers beyond this are not exact */
+#define JSON_EXACT_INTEGER_LIMIT	9007199254740992.0	/* 2^53 */
+/* Microseconds between the Unix and the PostgreSQL epochs */
+#define UNIX_TO_PG_EPOCH_USECS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
+
+/* What the error context callback of a conversion needs */
+typedef struct ConversionLocation
+{
+	const char *column;
+	const char *resource;
+	const char *item_id;
+} ConversionLocation;
+
+static void free_json_tree(void *arg);
+static void conversion_error_callback(void *arg);
+static char *json_number_text(cJSON *value, FlowsvcColumn *col,
+							  const char *resource, const char *item_id);
+static const char *json_kind(cJSON *value);
+static char *utf8_to_server(const char *s);
+static Datum epoch_ms_to_timestamp(double ms, FlowsvcColumn *col,
+								   const char *resource, const char *item_id);
+
+/*
+ * FlowsvcJsonOwnedBy
+ *		Tie the lifetime of a malloc'd cJSON tree to a memory context.
+ */
+void
+FlowsvcJsonOwnedBy(cJSON *tree, MemoryContext owner)
+{
+	MemoryContextCallback *cb;
+
+	cb = MemoryContextAlloc(owner, sizeof(MemoryContextCallback));
+	cb->func = free_json_tree;
+	cb->arg = tree;
+	MemoryContextRegisterResetCallback(owner, cb);
+}
+
+/*
+ * free_json_tree
+ *		Memory context reset callback releasing a cJSON tree.
+ */
+static void
+free_json_tree(void *arg)
+{
+	cJSON_Delete((cJSON *) arg);
+}
+
+/*
+ * FlowsvcParseJson
+ *		Parse a response body into a tree owned by owner, or raise an ERROR
+ *		naming the request.
+ */
+cJSON *
+FlowsvcParseJson(const char *data, size_t len, MemoryContext owner,
+				 const char *method, const char *target)
+{
+	cJSON	   *tree = cJSON_ParseWithLength(data, len);
+
+	if (tree == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("invalid response from flow service"),
+				 errdetail("The response body is not valid JSON (%zu bytes).", len),
+				 errcontext("Flow Service request: %s %s", method, target)));
+
+	/* the tree is owned from here on: nothing above could raise with it */
+	PG_TRY();
+	{
+		FlowsvcJsonOwnedBy(tree, owner);
+	}
+	PG_CATCH();
+	{
+		cJSON_Delete(tree);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return tree;
+}
+
+/*
+ * FlowsvcResponseItems
+ *		The "items" array of a list or get-one response, or an ERROR.
+ */
+cJSON *
+FlowsvcResponseItems(cJSON *root, const char *method, const char *target)
+{
+	cJSON	   *items = cJSON_GetObjectItemCaseSensitive(root, "items");
+
+	if (!cJSON_IsArray(items))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("invalid response from flow service"),
+				 errdetail(items ? "Field \"items\" is a JSON %s, not an array." :
+						   "The response has no \"items\" array.",
+						   json_kind(items)),
+				 errcontext("Flow Service request: %s %s", method, target)));
+	return items;
+}
+
+/*
+ * FlowsvcJsonLookup
+ *		The value at a dotted path below item, or NULL if any step is absent.
+ */
+cJSON *
+FlowsvcJsonLookup(cJSON *item, List *path_parts)
+{
+	ListCell   *lc;
+
+	foreach(lc, path_parts)
+	{
+		if (!cJSON_IsObject(item))
+			return NULL;
+		item = cJSON_GetObjectItemCaseSensitive(item, strVal(lfirst(lc)));
+		if (item == NULL)
+			return NULL;
+	}
+	return item;
+}
+
+/*
+ * FlowsvcItemId
+ *		The "id" of an item, for messages; "?" when it has none.
+ */
+const char *
+FlowsvcItemId(cJSON *item)
+{
+	cJSON	   *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+
+	return cJSON_IsString(id) ? id->valuestring : "?";
+}
+
+/*
+ * FlowsvcJsonToDatum
+ *		Convert one JSON value to the type of col.
+ *
+ * An absent value or JSON null is SQL NULL.  A value that does not fit the
+ * column raises an ERROR naming the column, the resource and the item.
+ */
+Datum
+FlowsvcJsonToDatum(cJSON *value, FlowsvcColumn *col, const char *resource,
+				   const char *item_id, bool *isnull)
+{
+	ConversionLocation loc;
+	ErrorContextCallback errcallback;
+	char	   *text = NULL;
+	Datum		result;
+
+	*isnull = false;
+	if (value == NULL || cJSON_IsNull(value))
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+
+	switch (col->typid)
+	{
+		case JSONBOID:
+		case JSONOID:
+			text = FlowsvcJsonPrint(value);
+			break;
+		case TIMESTAMPTZOID:
+		case TIMESTAMPOID:
+			if (cJSON_IsNumber(value))
+				return epoch_ms_to_timestamp(value->valuedouble, col,
+											 resource, item_id);
+			break;
+		case BOOLOID:
+			if (cJSON_IsBool(value))
+				return BoolGetDatum(cJSON_IsTrue(value));
+			break;
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case NUMERICOID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+			if (cJSON_IsNumber(value))
+				text = json_number_text(value, col, resource, item_id);
+			break;
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+			/* a string as is, any other value as its JSON text */
+			if (!cJSON_IsString(value))
+				text = FlowsvcJsonPrint(value);
+			break;
+		default:
+			break;
+	}
+
+	if (text == NULL)
+	{
+		if (!cJSON_IsString(value))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("cannot convert a JSON %s to type %s for column \"%s\"",
+							json_kind(value), format_type_be(col->typid),
+							col->attname),
+					 errdetail("Item \"%s\" of resource \"%s\", path \"%s\".",
+							   item_id, resource, col->path)));
+		text = utf8_to_server(value->valuestring);
+	}
+
+	/* the type's input function may reject the text: say where it came from */
+	loc.column = col->attname;
+	loc.resource = resource;
+	loc.item_id = item_id;
+	errcallback.callback = conversion_error_callback;
+	errcallback.arg = &loc;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+
+	if (col->typid == TEXTOID)
+		result = CStringGetTextDatum(text);
+	else
+		result = InputFunctionCall(&col->infunc, text, col->typioparam,
+								   col->typmod);
+
+	error_context_stack = errcallback.previous;
+	return result;
+}
+
+/*
+ * conversion_error_callback
+ *		Error context naming the column, resource and item of a bad value.
+ */
+static void
+conversion_error_callback(void *arg)
+{
+	ConversionLocation *loc = (ConversionLocation *) arg;
+
+	errcontext("column \"%s\" of item \"%s\" in resource \"%s\"",
+			   loc->column, loc->item_id, loc->resource);
+}
+
+/*
+ * epoch_ms_to_timestamp
+ *		A timestamp(tz) Datum from epoch milliseconds.
+ */
+static Datum
+epoch_ms_to_timestamp(double ms, FlowsvcColumn *col, const char *resource,
+					  const char *item_id)
+{
+	double		usecs = rint(ms * 1000.0);
+	Timestamp	ts;
+
+	if (isnan(usecs) || fabs(usecs) > 9.2e18)
+		ts = DT_NOEND;			/* forces the range error below */
+	else
+		ts = (Timestamp) usecs - UNIX_TO_PG_EPOCH_USECS;
+
+	if (!IS_VALID_TIMESTAMP(ts))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range for column \"%s\"", col->attname),
+				 errdetail("Item \"%s\" of resource \"%s\" has %.0f epoch milliseconds.",
+						   item_id, resource, ms)));
+	return TimestampGetDatum(ts);
+}
+
+/*
+ * json_number_text
+ *		The text of a JSON number for a numeric column.
+ *
+ * cJSON keeps numbers as doubles.  Integers up to 2^53 and decimals printed
+ * in their shortest round-trip form come back exactly; a larger integer may
+ * already have lost digits, so it is refused for exact types rather than
+ * returned wrong.
+ */
+static char *
+json_number_text(cJSON *value, FlowsvcColumn *col, const char *resource,
+				 const char *item_id)
+{
+	double		d = value->valuedouble;
+	char		buf[64];
+
+	if (d == floor(d) && fabs(d) < JSON_EXACT_INTEGER_LIMIT)
+		return psprintf("%.0f", d);
+
+	if (d == floor(d) && col->typid != FLOAT4OID && col->typid != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("integer value for column \"%s\" is too large to be exact in JSON",
+						col->attname),
+				 errdetail("Item \"%s\" of resource \"%s\" holds %.17g, beyond 2^53.",
+						   item_id, resource, d)));
+
+	snprintf(buf, sizeof(buf), "%.15g", d);
+	if (strtod(buf, NULL) != d)
+		snprintf(buf, sizeof(buf), "%.17g", d);
+	return pstrdup(buf);
+}
+
+/*
+ * json_kind
+ *		The JSON type of a value, for messages.
+ */
+static const char *
+json_kind(cJSON *value)
+{
+	if (value == NULL)
+		return "absent value";
+	if (cJSON_IsObject(value))
+		return "object";
+	if (cJSON_IsArray(value))
+		return "array";
+	if (cJSON_IsString(value))
+		return "string";
+	if (cJSON_IsNumber(value))
+		return "number";
+	if (cJSON_IsBool(value))
+		return "boolean";
+	return "null";
+}
+
+/*
+ * utf8_to_server
+ *		A UTF-8 string from the API in the database encoding (validated).
+ */
+static char *
+utf8_to_server(const char *s)
+{
+	return pg_any_to_server(s, strlen(s), PG_UTF8);
+}
+
+/*
+ * FlowsvcJsonPrint
+ *		The compact JSON text of a value, palloc'd, in the database encoding.
+ */
+char *
+FlowsvcJsonPrint(cJSON *value)
+{
+	char	   *printed = cJSON_PrintUnformatted(value);
+	char	   *copy;
+
+	if (printed == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	/* copy to palloc memory; the malloc'd text is freed even on ERROR */
+	PG_TRY();
+	{
+		copy = pstrdup(printed);
+	}
+	PG_FINALLY();
+	{
+		free(printed);
+	}
+	PG_END_TRY();
+	return utf8_to_server(copy);
+}
+
+/*
+ * FlowsvcDatumToJson
+ *		A new cJSON node holding a non-null Datum, for a request body.
+ *
+ * Every palloc'ing step happens before the node is created, so the caller
+ * can attach the node to an owned tree before anything else may raise.
+ */
+cJSON *
+FlowsvcDatumToJson(Datum value, Oid typid, FmgrInfo *outfunc)
+{
+	cJSON	   *node = NULL;
+	char	   *text = NULL;
+
+	switch (typid)
+	{
+		case BOOLOID:
+			node = cJSON_CreateBool(DatumGetBool(value));
+			break;
+		case TIMESTAMPTZOID:
+		case TIMESTAMPOID:
+			{
+				Timestamp	ts = DatumGetTimestamp(value);
+				int64		ms;
+
+				if (TIMESTAMP_NOT_FINITE(ts))
+					ereport(ERROR,
+							(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+							 errmsg("infinite timestamps cannot be sent to flow service")));
+				ms = (ts + UNIX_TO_PG_EPOCH_USECS) / 1000;
+				node = cJSON_CreateRaw(psprintf(INT64_FORMAT, ms));
+				break;
+			}
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case NUMERICOID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+			{
+				char	   *end;
+				double		d;
+
+				text = OutputFunctionCall(outfunc, value);
+				d = strtod(text, &end);
+				if (*end != '\0' || isnan(d) || isinf(d))
+					ereport(ERROR,
+							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+							 errmsg("value \"%s\" cannot be sent as a JSON number",
+									text)));
+				/* raw keeps every digit of a numeric */
+				node = cJSON_CreateRaw(text);
+				break;
+			}
+		case JSONBOID:
+		case JSONOID:
+			{
+				char	   *utf8;
+
+				text = OutputFunctionCall(outfunc, value);
+				utf8 = pg_server_to_any(text, strlen(text), PG_UTF8);
+				node = cJSON_Parse(utf8);
+				if (node == NULL)
+					elog(ERROR, "could not parse JSON value \"%s\"", text);
+				break;
+			}
+		default:
+			text = OutputFunctionCall(outfunc, value);
+			node = cJSON_CreateString(pg_server_to_any(text, strlen(text), PG_UTF8));
+			break;
+	}
+
+	if (node == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	return node;
+}
+
+/*
+ * FlowsvcSnakeToCamel
+ *		The API's camelCase name of a snake_case column name:
+ *		created_at -> createdAt.
+ */
+char *
+FlowsvcSnakeToCamel(const char *name)
+{
+	char	   *result = palloc(strlen(name) + 1);
+	char	   *out = result;
+	const char *p;
+
+	for (p = name; *p; p++)
+	{
+		if (*p == '_' && out != result && p[1] != '\0' && p[1] != '_')
+		{
+			p++;
+			*out++ = pg_toupper((unsigned char) *p);
+		}
+		else
+			*out++ = *p;
+	}
+	*out = '\0';
+	return result;
+}
