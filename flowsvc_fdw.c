@@ -107,6 +107,7 @@ typedef struct FlowsvcScan
 	bool		id_lookup;		/* targets are GETs of one item */
 	char	   *next_href;		/* next link of the current listing */
 	char	   *current;		/* target of the page in hand */
+	MemoryContext scan_cxt;		/* lives as long as the walk */
 	MemoryContext page_cxt;		/* holds one page and its JSON tree */
 	cJSON	   *cursor;			/* next item of the page in hand */
 	FlowsvcRequestStats stats;	/* what was sent, for EXPLAIN ANALYZE */
@@ -896,6 +897,7 @@ scan_start(FlowsvcScan *scan, FlowsvcConnection *conn, const char *resource,
 	scan->next_href = NULL;
 	scan->current = NULL;
 	scan->cursor = NULL;
+	scan->scan_cxt = parent;
 	if (scan->page_cxt == NULL)
 		scan->page_cxt = AllocSetContextCreate(parent, "flowsvc_fdw page",
 											   ALLOCSET_DEFAULT_SIZES);
@@ -963,7 +965,7 @@ scan_fetch_page(FlowsvcScan *scan, const char *target)
 	const char *url = FlowsvcConnectionUrl(scan->conn);
 
 	/* the target may live in the page context that is about to be reset */
-	previous = MemoryContextStrdup(GetMemoryChunkContext(scan), target);
+	previous = MemoryContextStrdup(scan->scan_cxt, target);
 	MemoryContextReset(scan->page_cxt);
 	if (scan->current)
 		pfree(scan->current);
@@ -1012,7 +1014,7 @@ scan_fetch_page(FlowsvcScan *scan, const char *target)
 					 errmsg("invalid next link from flow service"),
 					 errdetail("The next link repeats the page just read, which would loop forever."),
 					 errcontext("Flow Service request: GET %s", scan->current)));
-		scan->next_href = pstrdup(next);
+		scan->next_href = pstrdup(next);	/* in the page context */
 	}
 	MemoryContextSwitchTo(oldcxt);
 }

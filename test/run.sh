@@ -17,6 +17,7 @@
 #   FLOWSVC_SUITES="a b"         run only these pg_regress suites (test mode)
 #   FLOWSVC_FAKE_CONNECTIONS=N   connections the fake serves (test: 120, demo: 50)
 #   FLOWSVC_TEST_TIMEOUT=S       wall-clock limit for pg_regress (default 2400 s)
+#   FLOWSVC_OUTPUT_DIR=DIR       where results/ and regression.diffs go (default: the repo)
 #
 # Exported to the suites (psql reads them with \getenv, and `\! $FAKECTL ...`):
 #   FLOWSVC_FAKE_URL, FLOWSVC_FAKE_TOKEN_URL, FLOWSVC_FAKE_ADMIN, FAKECTL,
@@ -375,6 +376,8 @@ run_tests() {
     local suites rc=0 passed failed notrun out="$TMP/regress.out"
 
     suites=${FLOWSVC_SUITES:-$(regress_suites)}
+    OUTDIR=${FLOWSVC_OUTPUT_DIR:-$REPO}
+    mkdir -p "$OUTDIR"
     [ -n "$suites" ] || die "no pg_regress suites (REGRESS in Makefile is empty)"
 
     step "Running pg_regress: $suites"
@@ -387,7 +390,7 @@ run_tests() {
     # shellcheck disable=SC2086  # $suites is a word list on purpose
     timeout --kill-after=30 "${FLOWSVC_TEST_TIMEOUT:-2400}" \
         "$PG_REGRESS" \
-            --inputdir="$REPO" --outputdir="$REPO" \
+            --inputdir="$REPO" --outputdir="$OUTDIR" \
             --bindir="$BINDIR" \
             --host="$TMP" --port="$PGPORT" --user=postgres \
             --dbname=contrib_regression \
@@ -430,9 +433,9 @@ run_tests() {
         fi
     fi
 
-    if [ "$failed" -gt 0 ] && [ -s "$REPO/regression.diffs" ]; then
+    if [ "$failed" -gt 0 ] && [ -s "$OUTDIR/regression.diffs" ]; then
         step "regression.diffs (first 300 lines)"
-        head -n 300 "$REPO/regression.diffs"
+        head -n 300 "$OUTDIR/regression.diffs"
     fi
     if [ "$failed" -gt 0 ]; then
         note "server and fake logs: $REPO/log/postgres.log, $REPO/log/fake.log"
