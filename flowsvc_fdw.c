@@ -127,6 +127,7 @@ typedef struct FlowsvcScanState
 	List	   *value_states;	/* ExprStates of fdw_exprs */
 	bool		started;		/* targets built and first request made */
 	FlowsvcScan scan;
+	MemoryContext start_cxt;	/* filter values and targets; reset by rescan */
 	MemoryContext tuple_cxt;	/* one row's converted values */
 } FlowsvcScanState;
 
@@ -251,7 +252,7 @@ static void add_id_join_paths(PlannerInfo *root, RelOptInfo *baserel,
 static UserMapping *user_mapping_for(EState *estate, Index rtindex, Oid relid);
 static void scan_start(FlowsvcScan *scan, FlowsvcConnection *conn,
 					   const char *resource, List *targets, bool id_lookup,
-					   MemoryContext parent);
+					   MemoryContext scan_cxt, MemoryContext page_parent);
 static cJSON *scan_next_item(FlowsvcScan *scan);
 static void scan_fetch_page(FlowsvcScan *scan, const char *target);
 static void start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate);
@@ -836,6 +837,9 @@ flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
 	fsstate->tuple_cxt = AllocSetContextCreate(estate->es_query_cxt,
 											   "flowsvc_fdw tuple",
 											   ALLOCSET_SMALL_SIZES);
+	fsstate->start_cxt = AllocSetContextCreate(estate->es_query_cxt,
+											   "flowsvc_fdw scan start",
+											   ALLOCSET_SMALL_SIZES);
 
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
@@ -855,12 +859,17 @@ start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate)
 {
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
 	int			n = list_length(fsstate->value_states);
-	Datum	   *values = palloc0(sizeof(Datum) * (n + 1));
-	bool	   *nulls = palloc0(sizeof(bool) * (n + 1));
+	Datum	   *values;
+	bool	   *nulls;
 	MemoryContext oldcxt;
 	List	   *targets;
 	ListCell   *lc;
 	int			i = 0;
+
+	/* a rescan (each outer row of a join) starts from an empty context */
+	MemoryContextReset(fsstate->start_cxt);
+	values = MemoryContextAllocZero(fsstate->start_cxt, sizeof(Datum) * (n + 1));
+	nulls = MemoryContextAllocZero(fsstate->start_cxt, sizeof(bool) * (n + 1));
 
 	oldcxt = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 	foreach(lc, fsstate->value_states)
@@ -871,24 +880,29 @@ start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate)
 	MemoryContextSwitchTo(oldcxt);
 
 	/* targets outlive this row's expression memory */
-	oldcxt = MemoryContextSwitchTo(node->ss.ps.state->es_query_cxt);
+	oldcxt = MemoryContextSwitchTo(fsstate->start_cxt);
 	targets = FlowsvcBuildRequestTargets(fsstate->scan.resource, fsstate->filters,
 										 values, nulls, fsstate->id_expr,
 										 fsstate->opts->page_size);
 	MemoryContextSwitchTo(oldcxt);
 
 	scan_start(&fsstate->scan, fsstate->scan.conn, fsstate->scan.resource,
-			   targets, fsstate->id_expr >= 0, node->ss.ps.state->es_query_cxt);
+			   targets, fsstate->id_expr >= 0, fsstate->start_cxt,
+			   node->ss.ps.state->es_query_cxt);
 	fsstate->started = true;
 }
 
 /*
  * scan_start
  *		Set up a walk over the items the targets return.
+ *
+ * scan_cxt must live as long as the walk; the page context, made once, is a
+ * child of page_parent.
  */
 static void
 scan_start(FlowsvcScan *scan, FlowsvcConnection *conn, const char *resource,
-		   List *targets, bool id_lookup, MemoryContext parent)
+		   List *targets, bool id_lookup, MemoryContext scan_cxt,
+		   MemoryContext page_parent)
 {
 	scan->conn = conn;
 	scan->resource = resource;
@@ -897,9 +911,9 @@ scan_start(FlowsvcScan *scan, FlowsvcConnection *conn, const char *resource,
 	scan->next_href = NULL;
 	scan->current = NULL;
 	scan->cursor = NULL;
-	scan->scan_cxt = parent;
+	scan->scan_cxt = scan_cxt;
 	if (scan->page_cxt == NULL)
-		scan->page_cxt = AllocSetContextCreate(parent, "flowsvc_fdw page",
+		scan->page_cxt = AllocSetContextCreate(page_parent, "flowsvc_fdw page",
 											   ALLOCSET_DEFAULT_SIZES);
 	else
 		MemoryContextReset(scan->page_cxt);
@@ -1104,6 +1118,7 @@ flowsvcEndForeignScan(ForeignScanState *node)
 		MemoryContextDelete(fsstate->scan.page_cxt);
 	fsstate->scan.page_cxt = NULL;
 	MemoryContextDelete(fsstate->tuple_cxt);
+	MemoryContextDelete(fsstate->start_cxt);
 }
 
 /*
@@ -1141,7 +1156,7 @@ explain_stats(FlowsvcRequestStats *stats, ExplainState *es)
 		ExplainPropertyText("Remote traffic",
 							psprintf("requests=" INT64_FORMAT " pages=" INT64_FORMAT
 									 " retries=" INT64_FORMAT " received=" INT64_FORMAT
-									 " bytes sent=" INT64_FORMAT " bytes",
+									 "B sent=" INT64_FORMAT "B",
 									 stats->requests, stats->pages, stats->retries,
 									 stats->bytes_received, stats->bytes_sent),
 							es);
@@ -2461,7 +2476,7 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 									  ALLOCSET_DEFAULT_SIZES);
 	scan_start(&scan, FlowsvcGetConnection(user, opts), resource,
 			   list_make1(psprintf("/%s?limit=%d", resource, opts->page_size)),
-			   false, CurrentMemoryContext);
+			   false, CurrentMemoryContext, CurrentMemoryContext);
 	reservoir_init_selection_state(&rstate, targrows);
 
 	while ((item = scan_next_item(&scan)) != NULL)

@@ -97,6 +97,8 @@ static long perform_request(FlowsvcConnection *conn, const char *method,
 							CURLcode *result);
 static CURLcode run_transfer(FlowsvcConnection *conn);
 static void abort_transfer(FlowsvcConnection *conn);
+static void rethrow_with_write_progress(MemoryContext cxt) pg_attribute_noreturn();
+static char *with_write_progress(char *detail);
 static void add_header(FlowsvcConnection *conn, const char *name,
 					   const char *value, bool secret);
 static const char *bearer_token(FlowsvcConnection *conn, bool refresh,
@@ -450,6 +452,7 @@ run_transfer(FlowsvcConnection *conn)
 	int			running = 1;
 	CURLMsg    *msg;
 	int			pending;
+	MemoryContext caller_cxt = CurrentMemoryContext;
 
 	if (curl_multi_add_handle(conn->multi, conn->easy) != CURLM_OK)
 		elog(ERROR, "could not add a transfer to the libcurl multi handle");
@@ -526,7 +529,7 @@ run_transfer(FlowsvcConnection *conn)
 	PG_CATCH();
 	{
 		abort_transfer(conn);
-		PG_RE_THROW();
+		rethrow_with_write_progress(caller_cxt);
 	}
 	PG_END_TRY();
 
@@ -544,6 +547,27 @@ run_transfer(FlowsvcConnection *conn)
 	}
 	curl_multi_remove_handle(conn->multi, conn->easy);
 	return result;
+}
+
+/*
+ * rethrow_with_write_progress
+ *		Re-raise the current error (a cancel, say), its DETAIL extended by
+ *		what a failing write already changed remotely.
+ */
+static void
+rethrow_with_write_progress(MemoryContext cxt)
+{
+	char	   *progress;
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	progress = FlowsvcWriteProgressDetail();
+	if (progress == NULL)
+		PG_RE_THROW();
+	edata = CopyErrorData();
+	FlushErrorState();
+	edata->detail = edata->detail ? psprintf("%s %s", edata->detail, progress) : progress;
+	ReThrowError(edata);
 }
 
 /*
@@ -789,6 +813,19 @@ sleep_before_retry(FlowsvcConnection *conn, int attempt)
 }
 
 /*
+ * with_write_progress
+ *		A DETAIL text followed by what a failing write already changed
+ *		remotely, if anything.
+ */
+static char *
+with_write_progress(char *detail)
+{
+	char	   *progress = FlowsvcWriteProgressDetail();
+
+	return progress ? psprintf("%s %s", detail, progress) : detail;
+}
+
+/*
  * report_transport_error
  *		Raise the ERROR for a request that got no usable HTTP answer.
  */
@@ -796,46 +833,51 @@ static void
 report_transport_error(FlowsvcConnection *conn, CURLcode rc, const char *method,
 					   const char *target)
 {
+	int			sqlstate = ERRCODE_FDW_ERROR;
+	const char *message = "flow service request failed";
+	char	   *detail = psprintf("%s.", curl_easy_strerror(rc));
+	const char *hint = NULL;
+
 	if (conn->buf_overflow)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("flow service response is too large"),
-				 errdetail("The response exceeded %d MB.",
-						   FLOWSVC_MAX_RESPONSE / (1024 * 1024)),
-				 errcontext("Flow Service request: %s %s", method, target)));
-	if (conn->buf_nomem || conn->socks_overflow || rc == CURLE_OUT_OF_MEMORY)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory while receiving a flow service response"),
-				 errcontext("Flow Service request: %s %s", method, target)));
-	if (rc == CURLE_OPERATION_TIMEDOUT)
-		ereport(ERROR,
-				(errcode(ERRCODE_QUERY_CANCELED),
-				 errmsg("flow service request timed out"),
-				 errdetail("No complete answer within %d ms.", conn->opts->timeout_ms),
-				 errhint("Raise the server option timeout_ms, or try again later."),
-				 errcontext("Flow Service request: %s %s", method, target)));
-	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-		rc == CURLE_COULDNT_RESOLVE_PROXY)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-				 errmsg("could not connect to flow service"),
-				 errdetail("%s.", curl_easy_strerror(rc)),
-				 errhint("Check the server option url and the network."),
-				 errcontext("Flow Service request: %s %s", method, target)));
-	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
-		rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-				 errmsg("could not establish a secure connection to flow service"),
-				 errdetail("%s.", curl_easy_strerror(rc)),
-				 errhint("A private CA can be trusted with the server option ca_file."),
-				 errcontext("Flow Service request: %s %s", method, target)));
+	{
+		message = "flow service response is too large";
+		detail = psprintf("The response exceeded %d MB.",
+						  FLOWSVC_MAX_RESPONSE / (1024 * 1024));
+	}
+	else if (conn->buf_nomem || conn->socks_overflow || rc == CURLE_OUT_OF_MEMORY)
+	{
+		sqlstate = ERRCODE_OUT_OF_MEMORY;
+		message = "out of memory while receiving a flow service response";
+	}
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+	{
+		sqlstate = ERRCODE_QUERY_CANCELED;
+		message = "flow service request timed out";
+		detail = psprintf("No complete answer within %d ms.", conn->opts->timeout_ms);
+		hint = "Raise the server option timeout_ms, or try again later.";
+	}
+	else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+			 rc == CURLE_COULDNT_RESOLVE_PROXY)
+	{
+		sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
+		message = "could not connect to flow service";
+		hint = "Check the server option url and the network.";
+	}
+	else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
+			 rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM)
+	{
+		sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
+		message = "could not establish a secure connection to flow service";
+		hint = "A private CA can be trusted with the server option ca_file.";
+	}
+
 	ereport(ERROR,
-			(errcode(ERRCODE_FDW_ERROR),
-			 errmsg("flow service request failed"),
-			 errdetail("%s.", curl_easy_strerror(rc)),
+			(errcode(sqlstate),
+			 errmsg_internal("%s", message),
+			 errdetail_internal("%s", with_write_progress(detail)),
+			 hint ? errhint("%s", hint) : 0,
 			 errcontext("Flow Service request: %s %s", method, target)));
+	pg_unreachable();
 }
 
 /*
@@ -890,8 +932,10 @@ FlowsvcReportHttpError(const char *method, const char *target,
 	ereport(ERROR,
 			(errcode(sqlstate),
 			 errmsg_internal("%s", message),
-			 api ? errdetail("HTTP status %ld: %s", resp->status, api) :
-			 errdetail("HTTP status %ld.", resp->status),
+			 errdetail_internal("%s",
+								with_write_progress(api ?
+													psprintf("HTTP status %ld: %s", resp->status, api) :
+													psprintf("HTTP status %ld.", resp->status))),
 			 hint ? errhint("%s", hint) : 0,
 			 errcontext("Flow Service request: %s %s", method, target)));
 	pg_unreachable();
