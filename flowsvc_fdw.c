@@ -67,8 +67,11 @@ enum FdwScanPrivateIndex
 	FdwScanPrivateResource,		/* String: the API collection */
 	FdwScanPrivateRetrievedAttrs,	/* IntList: columns to convert */
 	FdwScanPrivateFilters,		/* List of FlowsvcFilterToList lists */
-	FdwScanPrivateIdExpr		/* Integer: fdw_exprs index of the id to GET,
+	FdwScanPrivateIdExpr,		/* Integer: fdw_exprs index of the id to GET,
 								 * or -1 for a listing */
+	FdwScanPrivateRowLimit,		/* Integer: rows the query can use at most
+								 * (a LIMIT on this scan alone), or -1 */
+	FdwScanPrivateCount			/* list length */
 };
 
 /*
@@ -124,6 +127,7 @@ typedef struct FlowsvcScanState
 	List	   *retrieved_attrs;	/* columns the query uses */
 	List	   *filters;		/* FlowsvcFilter * */
 	int			id_expr;
+	int			page_size;		/* limit= of listings: page_size or LIMIT */
 	List	   *value_states;	/* ExprStates of fdw_exprs */
 	bool		started;		/* targets built and first request made */
 	FlowsvcScan scan;
@@ -700,6 +704,7 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	List	   *retrieved_attrs = NIL;
 	List	   *matched = NIL;
 	int			id_expr = -1;
+	int			row_limit = -1;
 	ListCell   *lc;
 	int			attnum;
 	Bitmapset  *attrs_used = NULL;
@@ -763,10 +768,21 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 			retrieved_attrs = lappend_int(retrieved_attrs, attnum);
 	}
 
+	/*
+	 * A LIMIT of a query that reads this table alone, without sorting,
+	 * grouping or local quals, caps the rows we need: ask for pages no
+	 * larger than that.
+	 */
+	if (root->limit_tuples >= 1 && root->parse->sortClause == NIL &&
+		local_exprs == NIL && bms_membership(root->all_baserels) == BMS_SINGLETON &&
+		root->limit_tuples < fpinfo->opts->page_size)
+		row_limit = (int) root->limit_tuples;
+
 	return make_foreignscan(tlist, local_exprs, baserel->relid, fdw_exprs,
-							list_make4(makeString(pstrdup(fpinfo->resource)),
+							list_make5(makeString(pstrdup(fpinfo->resource)),
 									   retrieved_attrs, filters,
-									   makeInteger(id_expr)),
+									   makeInteger(id_expr),
+									   makeInteger(row_limit)),
 							NIL, NIL, outer_plan);
 }
 
@@ -832,6 +848,11 @@ flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
 		fsstate->filters = lappend(fsstate->filters,
 								   FlowsvcFilterFromList((List *) lfirst(lc)));
 	fsstate->id_expr = intVal(list_nth(fsplan->fdw_private, FdwScanPrivateIdExpr));
+	fsstate->page_size = fsstate->opts->page_size;
+	if (intVal(list_nth(fsplan->fdw_private, FdwScanPrivateRowLimit)) > 0)
+		fsstate->page_size = Min(fsstate->page_size,
+								 intVal(list_nth(fsplan->fdw_private,
+												 FdwScanPrivateRowLimit)));
 	fsstate->scan.resource = strVal(list_nth(fsplan->fdw_private,
 											 FdwScanPrivateResource));
 	fsstate->tuple_cxt = AllocSetContextCreate(estate->es_query_cxt,
@@ -883,7 +904,7 @@ start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate)
 	oldcxt = MemoryContextSwitchTo(fsstate->start_cxt);
 	targets = FlowsvcBuildRequestTargets(fsstate->scan.resource, fsstate->filters,
 										 values, nulls, fsstate->id_expr,
-										 fsstate->opts->page_size);
+										 fsstate->page_size);
 	MemoryContextSwitchTo(oldcxt);
 
 	scan_start(&fsstate->scan, fsstate->scan.conn, fsstate->scan.resource,
@@ -1137,7 +1158,7 @@ flowsvcExplainForeignScan(ForeignScanState *node, ExplainState *es)
 												   fsstate->filters,
 												   fsplan->fdw_exprs,
 												   fsstate->id_expr,
-												   fsstate->opts->page_size,
+												   fsstate->page_size,
 												   es->deparse_cxt),
 							es);
 	if (es->analyze)
@@ -2144,7 +2165,7 @@ flowsvcPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 		return false;
 	fscan = (ForeignScan *) subplan;
 	if (fscan->scan.scanrelid != resultRelation || fscan->fdw_private == NIL ||
-		list_length(fscan->fdw_private) != FdwScanPrivateIdExpr + 1)
+		list_length(fscan->fdw_private) != FdwScanPrivateCount)
 		return false;
 	id_expr = intVal(list_nth(fscan->fdw_private, FdwScanPrivateIdExpr));
 	if (id_expr < 0)
