@@ -511,9 +511,28 @@ append_filter(StringInfo buf, FlowsvcFilter *filter, const char *value_text)
 }
 
 /*
+ * append_tail
+ *		Append what ends every listing: orderby, then limit or count.
+ */
+static void
+append_tail(StringInfo buf, const FlowsvcRequestShape *shape)
+{
+	if (shape->orderby)
+	{
+		appendStringInfoString(buf, "orderby=");
+		FlowsvcAppendEncoded(buf, shape->orderby, false);
+		appendStringInfoChar(buf, '&');
+	}
+	if (shape->count_only)
+		appendStringInfoString(buf, "count=true");
+	else
+		appendStringInfo(buf, "limit=%d", shape->page_size);
+}
+
+/*
  * FlowsvcBuildRequestTargets
  *		The request targets (path and query, relative to the server url) a
- *		scan sends, from its filters and their values.
+ *		scan sends, from its shape and the values of its filters.
  *
  * values/nulls hold the evaluated fdw_exprs.  For an id lookup the single
  * target is /{resource}/{id}.  A long IN list is split into batches, one
@@ -521,9 +540,11 @@ append_filter(StringInfo buf, FlowsvcFilter *filter, const char *value_text)
  * needs to be sent.
  */
 List *
-FlowsvcBuildRequestTargets(const char *resource, List *filters, Datum *values,
-						   bool *nulls, int id_expr, int page_size)
+FlowsvcBuildRequestTargets(const FlowsvcRequestShape *shape, Datum *values,
+						   bool *nulls)
 {
+	const char *resource = shape->resource;
+	int			id_expr = shape->id_expr;
 	StringInfoData base;
 	List	   *batches = NIL;
 	List	   *targets = NIL;
@@ -547,7 +568,7 @@ FlowsvcBuildRequestTargets(const char *resource, List *filters, Datum *values,
 
 	initStringInfo(&base);
 	appendStringInfo(&base, "/%s?", resource);
-	foreach(lc, filters)
+	foreach(lc, shape->filters)
 	{
 		FlowsvcFilter *filter = (FlowsvcFilter *) lfirst(lc);
 		char	   *text;
@@ -600,7 +621,10 @@ FlowsvcBuildRequestTargets(const char *resource, List *filters, Datum *values,
 	}
 
 	if (batched == NULL)
-		return list_make1(psprintf("%slimit=%d", base.data, page_size));
+	{
+		append_tail(&base, shape);
+		return list_make1(base.data);
+	}
 
 	foreach(lc, batches)
 	{
@@ -609,7 +633,8 @@ FlowsvcBuildRequestTargets(const char *resource, List *filters, Datum *values,
 		initStringInfo(&target);
 		appendBinaryStringInfo(&target, base.data, base.len);
 		append_filter(&target, batched, (char *) lfirst(lc));
-		appendStringInfo(&target, "&limit=%d", page_size);
+		appendStringInfoChar(&target, '&');
+		append_tail(&target, shape);
 		targets = lappend(targets, target.data);
 	}
 	return targets;
@@ -621,9 +646,11 @@ FlowsvcBuildRequestTargets(const char *resource, List *filters, Datum *values,
  *		other values as {expression}.
  */
 char *
-FlowsvcDescribeRequest(const char *resource, List *filters, List *exprs,
-					   int id_expr, int page_size, List *deparse_cxt)
+FlowsvcDescribeRequest(const FlowsvcRequestShape *shape, List *exprs,
+					   List *deparse_cxt)
 {
+	const char *resource = shape->resource;
+	int			id_expr = shape->id_expr;
 	StringInfoData buf;
 	ListCell   *lc;
 
@@ -646,7 +673,7 @@ FlowsvcDescribeRequest(const char *resource, List *filters, List *exprs,
 	}
 
 	appendStringInfo(&buf, "GET /%s?", resource);
-	foreach(lc, filters)
+	foreach(lc, shape->filters)
 	{
 		FlowsvcFilter *filter = (FlowsvcFilter *) lfirst(lc);
 		Expr	   *expr = list_nth(exprs, filter->expr_index);
@@ -672,6 +699,6 @@ FlowsvcDescribeRequest(const char *resource, List *filters, List *exprs,
 		}
 		appendStringInfoChar(&buf, '&');
 	}
-	appendStringInfo(&buf, "limit=%d", page_size);
+	append_tail(&buf, shape);
 	return buf.data;
 }

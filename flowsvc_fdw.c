@@ -17,13 +17,17 @@
 #include <cJSON.h>
 
 #include "access/htup_details.h"
+#include "access/nbtree.h"
 #include "access/reloptions.h"
 #include "access/sysattr.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_opclass.h"
 #include "catalog/pg_operator.h"
+#include "common/hashfn.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "catalog/pg_aggregate.h"
 #include "commands/explain.h"
 #include "commands/vacuum.h"
 #include "executor/executor.h"
@@ -43,6 +47,7 @@
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -56,6 +61,8 @@ PG_MODULE_MAGIC;
 
 /* Rows assumed in a collection that was never analyzed */
 #define DEFAULT_COLLECTION_ROWS		1000.0
+/* A sorted listing costs a little more, so it is taken only when useful */
+#define SORTED_COST_MULTIPLIER		1.05
 /* How long a remote count=true estimate is reused */
 #define REMOTE_ESTIMATE_TTL_MS		30000
 
@@ -71,6 +78,8 @@ enum FdwScanPrivateIndex
 								 * or -1 for a listing */
 	FdwScanPrivateRowLimit,		/* Integer: rows the query can use at most
 								 * (a LIMIT on this scan alone), or -1 */
+	FdwScanPrivateOrderBy,		/* String: orderby= value, or "" */
+	FdwScanPrivateCountOnly,	/* Integer: 1 if the scan returns count(*) */
 	FdwScanPrivateCount			/* list length */
 };
 
@@ -125,11 +134,10 @@ typedef struct FlowsvcScanState
 	FlowsvcOptions *opts;
 	FlowsvcColumn **columns;	/* indexed by attnum - 1 */
 	List	   *retrieved_attrs;	/* columns the query uses */
-	List	   *filters;		/* FlowsvcFilter * */
-	int			id_expr;
-	int			page_size;		/* limit= of listings: page_size or LIMIT */
+	FlowsvcRequestShape shape;	/* the requests to send */
 	List	   *value_states;	/* ExprStates of fdw_exprs */
 	bool		started;		/* targets built and first request made */
+	bool		count_done;		/* the count(*) row was returned */
 	FlowsvcScan scan;
 	MemoryContext start_cxt;	/* filter values and targets; reset by rescan */
 	MemoryContext tuple_cxt;	/* one row's converted values */
@@ -248,6 +256,14 @@ static FlowsvcColumn *column_by_path(FlowsvcColumn **columns, int natts,
 static double estimate_collection_rows(PlannerInfo *root, RelOptInfo *baserel,
 									   FlowsvcRelInfo *fpinfo);
 static double remote_count(FlowsvcRelInfo *fpinfo);
+static List *scan_private(const char *resource, List *retrieved_attrs,
+						  List *filters, int id_expr, int row_limit,
+						  const char *orderby, bool count_only);
+static void flowsvcGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
+										RelOptInfo *input_rel, RelOptInfo *output_rel,
+										void *extra);
+static char *orderby_for_pathkeys(RelOptInfo *baserel, FlowsvcRelInfo *fpinfo,
+								  List *pathkeys);
 static bool ec_member_is_id(PlannerInfo *root, RelOptInfo *rel,
 							EquivalenceClass *ec, EquivalenceMember *em,
 							void *arg);
@@ -258,6 +274,7 @@ static void scan_start(FlowsvcScan *scan, FlowsvcConnection *conn,
 					   const char *resource, List *targets, bool id_lookup,
 					   MemoryContext scan_cxt, MemoryContext page_parent);
 static cJSON *scan_next_item(FlowsvcScan *scan);
+static double scan_fetch_count(FlowsvcScan *scan);
 static void scan_fetch_page(FlowsvcScan *scan, const char *target);
 static void start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate);
 static void item_to_values(cJSON *item, FlowsvcColumn **columns, List *attrs,
@@ -326,6 +343,7 @@ flowsvc_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ReScanForeignScan = flowsvcReScanForeignScan;
 	routine->EndForeignScan = flowsvcEndForeignScan;
 	routine->ExplainForeignScan = flowsvcExplainForeignScan;
+	routine->GetForeignUpperPaths = flowsvcGetForeignUpperPaths;
 
 	routine->AddForeignUpdateTargets = flowsvcAddForeignUpdateTargets;
 	routine->PlanForeignModify = flowsvcPlanForeignModify;
@@ -396,6 +414,8 @@ flowsvcGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 			fpinfo->remote_conds = lappend(fpinfo->remote_conds, ri);
 			if (match.is_id)
 				fpinfo->has_id_lookup = true;
+			if (match.is_list)
+				fpinfo->has_list_filter = true;
 		}
 		else
 			fpinfo->local_conds = lappend(fpinfo->local_conds, ri);
@@ -465,27 +485,24 @@ estimate_collection_rows(PlannerInfo *root, RelOptInfo *baserel,
 static double
 remote_count(FlowsvcRelInfo *fpinfo)
 {
-	List	   *filters = NIL;
+	FlowsvcRequestShape shape = {0};
 	List	   *exprs = NIL;
 	Datum	   *values;
 	bool	   *nulls;
 	List	   *targets;
-	StringInfoData target;
 	RemoteEstimateEntry *entry;
 	bool		found;
 	ListCell   *lc;
 	int			i = 0;
-	FlowsvcConnection *conn;
-	FlowsvcResponse resp;
-	FlowsvcRequestStats stats = {0};
+	FlowsvcScan scan = {0};
 	MemoryContext cxt;
-	MemoryContext oldcxt;
-	cJSON	   *root;
-	cJSON	   *count;
 	double		rows;
-	char	   *query;
+	char		key[1024];
 
 	/* the constant filters only: parameters are unknown at plan time */
+	shape.resource = fpinfo->resource;
+	shape.id_expr = -1;
+	shape.count_only = true;
 	foreach(lc, fpinfo->remote_conds)
 	{
 		RestrictInfo *ri = (RestrictInfo *) lfirst(lc);
@@ -493,9 +510,8 @@ remote_count(FlowsvcRelInfo *fpinfo)
 		FlowsvcFilter *filter;
 
 		if (!FlowsvcMatchClause(fpinfo->baserel, fpinfo->columns, ri->clause,
-								&match))
-			continue;
-		if (!IsA(match.value, Const))
+								&match) ||
+			!IsA(match.value, Const))
 			continue;
 		filter = palloc(sizeof(FlowsvcFilter));
 		filter->path = match.column->path;
@@ -503,76 +519,46 @@ remote_count(FlowsvcRelInfo *fpinfo)
 		filter->expr_index = i++;
 		filter->is_list = match.is_list;
 		filter->typid = match.column->typid;
-		filters = lappend(filters, filter);
+		shape.filters = lappend(shape.filters, filter);
 		exprs = lappend(exprs, match.value);
 	}
 	values = palloc0(sizeof(Datum) * (i + 1));
 	nulls = palloc0(sizeof(bool) * (i + 1));
 	i = 0;
 	foreach(lc, exprs)
-	{
-		values[i] = ((Const *) lfirst(lc))->constvalue;
-		nulls[i++] = false;
-	}
+		values[i++] = ((Const *) lfirst(lc))->constvalue;
 
-	targets = FlowsvcBuildRequestTargets(fpinfo->resource, filters, values,
-										 nulls, -1, 1);
+	targets = FlowsvcBuildRequestTargets(&shape, values, nulls);
 	if (targets == NIL)
 		return 0;
-	/* swap "limit=1" for "count=true": the API refuses both together */
-	query = pstrdup((char *) linitial(targets));
-	query[strlen(query) - strlen("limit=1")] = '\0';
-	initStringInfo(&target);
-	appendStringInfo(&target, "%scount=true", query);
 
 	if (RemoteEstimates == NULL)
 	{
 		HASHCTL		ctl;
 
-		ctl.keysize = sizeof(((RemoteEstimateEntry *) NULL)->target);
+		ctl.keysize = sizeof(key);
 		ctl.entrysize = sizeof(RemoteEstimateEntry);
 		ctl.hcxt = CacheMemoryContext;
 		RemoteEstimates = hash_create("flowsvc_fdw remote estimates", 16, &ctl,
 									  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
-
-	{
-		char		key[1024];
-
-		snprintf(key, sizeof(key), "%s%s", fpinfo->opts->url, target.data);
-		entry = hash_search(RemoteEstimates, key, HASH_ENTER, &found);
-	}
+	/* the user mapping, then the request (hashed too, should it be long) */
+	snprintf(key, sizeof(key), "%u %08x %s", fpinfo->user->umid,
+			 hash_bytes((unsigned char *) llast(targets), strlen(llast(targets))),
+			 (char *) llast(targets));
+	entry = hash_search(RemoteEstimates, key, HASH_FIND, &found);
 	if (found && !TimestampDifferenceExceeds(entry->fetched, GetCurrentTimestamp(),
 											 REMOTE_ESTIMATE_TTL_MS))
 		return entry->rows;
 
-	conn = FlowsvcGetConnection(fpinfo->user, fpinfo->opts);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "flowsvc_fdw estimate",
 								ALLOCSET_SMALL_SIZES);
-	oldcxt = MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		FlowsvcRequest(conn, "GET", target.data, NULL, NULL, 0, &resp, &stats);
-		root = FlowsvcParseJson(resp.body, resp.body_len, cxt, "GET", target.data);
-		count = cJSON_GetObjectItemCaseSensitive(root, "count");
-		if (!cJSON_IsNumber(count) || count->valuedouble < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("invalid response from flow service"),
-					 errdetail("Expected {\"count\": N}."),
-					 errcontext("Flow Service request: GET %s", target.data)));
-		rows = count->valuedouble;
-	}
-	PG_CATCH();
-	{
-		/* a failed estimate leaves no half-made cache entry behind */
-		hash_search(RemoteEstimates, entry->target, HASH_REMOVE, NULL);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(oldcxt);
+	scan_start(&scan, FlowsvcGetConnection(fpinfo->user, fpinfo->opts),
+			   fpinfo->resource, targets, false, cxt, cxt);
+	rows = scan_fetch_count(&scan);
 	MemoryContextDelete(cxt);
 
+	entry = hash_search(RemoteEstimates, key, HASH_ENTER, &found);
 	entry->rows = rows;
 	entry->fetched = GetCurrentTimestamp();
 	return rows;
@@ -608,8 +594,84 @@ flowsvcGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 									 startup_cost, total_cost, NIL,
 									 baserel->lateral_relids, NULL, NIL));
 
+	/*
+	 * The API sorts a listing by one field.  Batched IN lists come back
+	 * sorted per batch only, so they cannot use it.
+	 */
+	if (root->query_pathkeys != NIL && !fpinfo->has_id_lookup &&
+		!fpinfo->has_list_filter)
+	{
+		char	   *orderby = orderby_for_pathkeys(baserel, fpinfo,
+												   root->query_pathkeys);
+
+		if (orderby)
+			add_path(baserel, (Path *)
+					 create_foreignscan_path(root, baserel, NULL, baserel->rows,
+											 startup_cost,
+											 total_cost * SORTED_COST_MULTIPLIER,
+											 root->query_pathkeys,
+											 baserel->lateral_relids, NULL,
+											 list_make1(makeString(orderby))));
+	}
+
 	if (fpinfo->id_column && !fpinfo->has_id_lookup)
 		add_id_join_paths(root, baserel, fpinfo);
+}
+
+/*
+ * orderby_for_pathkeys
+ *		The API's orderby= value that yields rows in pathkeys' order, or NULL.
+ *
+ * Only one key, on a number or timestamp column (the API's string order is
+ * not a collation's), in the type's default btree order; and NULLs last,
+ * which is where the API puts items without the field.
+ */
+static char *
+orderby_for_pathkeys(RelOptInfo *baserel, FlowsvcRelInfo *fpinfo, List *pathkeys)
+{
+	PathKey    *pk;
+	ListCell   *lc;
+
+	if (list_length(pathkeys) != 1)
+		return NULL;
+	pk = (PathKey *) linitial(pathkeys);
+	if (pk->pk_nulls_first || pk->pk_eclass->ec_has_volatile)
+		return NULL;
+
+	foreach(lc, pk->pk_eclass->ec_members)
+	{
+		EquivalenceMember *em = (EquivalenceMember *) lfirst(lc);
+		Var		   *var = (Var *) em->em_expr;
+		FlowsvcColumn *col;
+		Oid			opclass;
+
+		if (!IsA(var, Var) || var->varno != baserel->relid ||
+			var->varlevelsup != 0 || var->varattno <= 0)
+			continue;
+		col = fpinfo->columns[var->varattno - 1];
+		if (col == NULL)
+			continue;
+		switch (col->typid)
+		{
+			case INT2OID:
+			case INT4OID:
+			case INT8OID:
+			case NUMERICOID:
+			case FLOAT8OID:
+			case TIMESTAMPTZOID:
+				break;
+			default:
+				continue;
+		}
+		opclass = GetDefaultOpClass(col->typid, BTREE_AM_OID);
+		if (!OidIsValid(opclass) || get_opclass_family(opclass) != pk->pk_opfamily)
+			continue;
+		if (pk->pk_strategy == BTLessStrategyNumber)
+			return pstrdup(col->path);
+		if (pk->pk_strategy == BTGreaterStrategyNumber)
+			return psprintf("-%s", col->path);
+	}
+	return NULL;
 }
 
 /*
@@ -693,11 +755,14 @@ add_id_join_paths(PlannerInfo *root, RelOptInfo *baserel, FlowsvcRelInfo *fpinfo
  *		or a filtered listing) and the quals left for local checking.
  */
 static ForeignScan *
-flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
+flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 					  Oid foreigntableid, ForeignPath *best_path,
 					  List *tlist, List *scan_clauses, Plan *outer_plan)
 {
-	FlowsvcRelInfo *fpinfo = (FlowsvcRelInfo *) baserel->fdw_private;
+	FlowsvcRelInfo *fpinfo = (FlowsvcRelInfo *) foreignrel->fdw_private;
+	RelOptInfo *baserel = fpinfo->baserel;
+	bool		count_only = IS_UPPER_REL(foreignrel);
+	const char *orderby = "";
 	List	   *local_exprs = NIL;
 	List	   *fdw_exprs = NIL;
 	List	   *filters = NIL;
@@ -708,6 +773,12 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	ListCell   *lc;
 	int			attnum;
 	Bitmapset  *attrs_used = NULL;
+
+	/* a pushed-down count(*) takes the quals of the table it counts */
+	if (count_only)
+		scan_clauses = fpinfo->remote_conds;
+	if (best_path->fdw_private != NIL)
+		orderby = strVal(linitial(best_path->fdw_private));
 
 	/* first pass: find the clauses the API can take, and an id lookup */
 	foreach(lc, scan_clauses)
@@ -756,6 +827,17 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 			local_exprs = lappend(local_exprs, match->clause);
 	}
 
+	if (count_only)
+	{
+		/* flowsvcGetForeignUpperPaths made sure every qual is exact */
+		if (local_exprs != NIL || id_expr >= 0)
+			elog(ERROR, "count(*) pushdown with local quals");
+		return make_foreignscan(tlist, NIL, 0, fdw_exprs,
+								scan_private(fpinfo->resource, NIL, filters, -1,
+											 -1, "", true),
+								tlist, NIL, outer_plan);
+	}
+
 	/* columns to convert: the output, the local quals, row identity */
 	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs_used);
 	pull_varattnos((Node *) local_exprs, baserel->relid, &attrs_used);
@@ -769,21 +851,89 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	}
 
 	/*
-	 * A LIMIT of a query that reads this table alone, without sorting,
-	 * grouping or local quals, caps the rows we need: ask for pages no
-	 * larger than that.
+	 * A LIMIT of a query that reads this table alone, without local quals
+	 * and unsorted or sorted by the API, caps the rows we need: ask for
+	 * pages no larger than that.
 	 */
-	if (root->limit_tuples >= 1 && root->parse->sortClause == NIL &&
+	if (root->limit_tuples >= 1 &&
+		pathkeys_contained_in(root->sort_pathkeys, best_path->path.pathkeys) &&
 		local_exprs == NIL && bms_membership(root->all_baserels) == BMS_SINGLETON &&
 		root->limit_tuples < fpinfo->opts->page_size)
 		row_limit = (int) root->limit_tuples;
 
 	return make_foreignscan(tlist, local_exprs, baserel->relid, fdw_exprs,
-							list_make5(makeString(pstrdup(fpinfo->resource)),
-									   retrieved_attrs, filters,
-									   makeInteger(id_expr),
-									   makeInteger(row_limit)),
+							scan_private(fpinfo->resource, retrieved_attrs,
+										 filters, id_expr, row_limit, orderby,
+										 false),
 							NIL, NIL, outer_plan);
+}
+
+/*
+ * scan_private
+ *		The fdw_private list of a scan, in FdwScanPrivateIndex order.
+ */
+static List *
+scan_private(const char *resource, List *retrieved_attrs, List *filters,
+			 int id_expr, int row_limit, const char *orderby, bool count_only)
+{
+	List	   *priv;
+
+	priv = list_make5(makeString(pstrdup(resource)), retrieved_attrs, filters,
+					  makeInteger(id_expr), makeInteger(row_limit));
+	priv = lappend(priv, makeString(pstrdup(orderby)));
+	return lappend(priv, makeInteger(count_only ? 1 : 0));
+}
+
+/*
+ * flowsvcGetForeignUpperPaths
+ *		Let the API count: SELECT count(*) FROM t [WHERE quals it evaluates
+ *		exactly] becomes one count=true request.
+ */
+static void
+flowsvcGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
+							RelOptInfo *input_rel, RelOptInfo *output_rel,
+							void *extra)
+{
+	FlowsvcRelInfo *fpinfo = (FlowsvcRelInfo *) input_rel->fdw_private;
+	Query	   *parse = root->parse;
+	PathTarget *target = root->upper_targets[UPPERREL_GROUP_AGG];
+	ListCell   *lc;
+
+	if (stage != UPPERREL_GROUP_AGG || output_rel->fdw_private != NULL ||
+		input_rel->reloptkind != RELOPT_BASEREL || fpinfo == NULL)
+		return;
+	if (parse->groupClause || parse->groupingSets || parse->havingQual ||
+		!parse->hasAggs || fpinfo->local_conds != NIL || fpinfo->has_id_lookup)
+		return;
+
+	/* a filter value known only at run time might not be sendable */
+	foreach(lc, fpinfo->remote_conds)
+	{
+		FlowsvcClauseMatch match;
+
+		if (!FlowsvcMatchClause(input_rel, fpinfo->columns,
+								((RestrictInfo *) lfirst(lc))->clause, &match) ||
+			!IsA(match.value, Const))
+			return;
+	}
+
+	/* nothing but plain count(*) in the output */
+	foreach(lc, target->exprs)
+	{
+		Aggref	   *agg = (Aggref *) lfirst(lc);
+
+		if (!IsA(agg, Aggref) || agg->aggfnoid != F_COUNT_ || !agg->aggstar ||
+			agg->aggfilter || agg->aggdistinct || agg->aggorder ||
+			agg->aggkind != AGGKIND_NORMAL)
+			return;
+	}
+
+	output_rel->fdw_private = fpinfo;
+	add_path(output_rel, (Path *)
+			 create_foreign_upper_path(root, output_rel, target, 1,
+									   fpinfo->opts->fdw_startup_cost,
+									   fpinfo->opts->fdw_startup_cost,
+									   NIL, NULL, NIL));
 }
 
 /*
@@ -831,30 +981,44 @@ flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
 {
 	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
+	List	   *priv = fsplan->fdw_private;
 	FlowsvcScanState *fsstate;
 	Relation	rel = node->ss.ss_currentRelation;
+	Index		rtindex;
+	Oid			relid;
+	UserMapping *user;
+	int			row_limit;
 	ListCell   *lc;
+
+	/* a pushed-down count(*) scans no relation of its own */
+	rtindex = fsplan->scan.scanrelid > 0 ? fsplan->scan.scanrelid :
+		bms_next_member(fsplan->fs_relids, -1);
+	relid = exec_rt_fetch(rtindex, estate)->relid;
+	user = user_mapping_for(estate, rtindex, relid);
 
 	fsstate = palloc0(sizeof(FlowsvcScanState));
 	node->fdw_state = fsstate;
 	fsstate->rel = rel;
-	fsstate->opts = FlowsvcGetOptions(GetForeignServer(GetForeignTable(RelationGetRelid(rel))->serverid),
-									  user_mapping_for(estate, fsplan->scan.scanrelid,
-													   RelationGetRelid(rel)));
-	fsstate->columns = FlowsvcGetColumns(rel);
-	fsstate->retrieved_attrs = (List *) list_nth(fsplan->fdw_private,
-												 FdwScanPrivateRetrievedAttrs);
-	foreach(lc, (List *) list_nth(fsplan->fdw_private, FdwScanPrivateFilters))
-		fsstate->filters = lappend(fsstate->filters,
-								   FlowsvcFilterFromList((List *) lfirst(lc)));
-	fsstate->id_expr = intVal(list_nth(fsplan->fdw_private, FdwScanPrivateIdExpr));
-	fsstate->page_size = fsstate->opts->page_size;
-	if (intVal(list_nth(fsplan->fdw_private, FdwScanPrivateRowLimit)) > 0)
-		fsstate->page_size = Min(fsstate->page_size,
-								 intVal(list_nth(fsplan->fdw_private,
-												 FdwScanPrivateRowLimit)));
-	fsstate->scan.resource = strVal(list_nth(fsplan->fdw_private,
-											 FdwScanPrivateResource));
+	fsstate->opts = FlowsvcGetOptions(GetForeignServer(GetForeignTable(relid)->serverid),
+									  user);
+	if (rel)
+		fsstate->columns = FlowsvcGetColumns(rel);
+	fsstate->retrieved_attrs = (List *) list_nth(priv, FdwScanPrivateRetrievedAttrs);
+
+	fsstate->shape.resource = strVal(list_nth(priv, FdwScanPrivateResource));
+	foreach(lc, (List *) list_nth(priv, FdwScanPrivateFilters))
+		fsstate->shape.filters = lappend(fsstate->shape.filters,
+										 FlowsvcFilterFromList((List *) lfirst(lc)));
+	fsstate->shape.id_expr = intVal(list_nth(priv, FdwScanPrivateIdExpr));
+	fsstate->shape.page_size = fsstate->opts->page_size;
+	row_limit = intVal(list_nth(priv, FdwScanPrivateRowLimit));
+	if (row_limit > 0)
+		fsstate->shape.page_size = Min(fsstate->shape.page_size, row_limit);
+	if (strVal(list_nth(priv, FdwScanPrivateOrderBy))[0] != '\0')
+		fsstate->shape.orderby = strVal(list_nth(priv, FdwScanPrivateOrderBy));
+	fsstate->shape.count_only = intVal(list_nth(priv, FdwScanPrivateCountOnly)) != 0;
+	fsstate->scan.resource = fsstate->shape.resource;
+
 	fsstate->tuple_cxt = AllocSetContextCreate(estate->es_query_cxt,
 											   "flowsvc_fdw tuple",
 											   ALLOCSET_SMALL_SIZES);
@@ -866,9 +1030,7 @@ flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
 		return;
 
 	fsstate->value_states = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
-	fsstate->scan.conn = FlowsvcGetConnection(user_mapping_for(estate, fsplan->scan.scanrelid,
-															   RelationGetRelid(rel)),
-											  fsstate->opts);
+	fsstate->scan.conn = FlowsvcGetConnection(user, fsstate->opts);
 }
 
 /*
@@ -902,13 +1064,11 @@ start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate)
 
 	/* targets outlive this row's expression memory */
 	oldcxt = MemoryContextSwitchTo(fsstate->start_cxt);
-	targets = FlowsvcBuildRequestTargets(fsstate->scan.resource, fsstate->filters,
-										 values, nulls, fsstate->id_expr,
-										 fsstate->page_size);
+	targets = FlowsvcBuildRequestTargets(&fsstate->shape, values, nulls);
 	MemoryContextSwitchTo(oldcxt);
 
-	scan_start(&fsstate->scan, fsstate->scan.conn, fsstate->scan.resource,
-			   targets, fsstate->id_expr >= 0, fsstate->start_cxt,
+	scan_start(&fsstate->scan, fsstate->scan.conn, fsstate->shape.resource,
+			   targets, fsstate->shape.id_expr >= 0, fsstate->start_cxt,
 			   node->ss.ps.state->es_query_cxt);
 	fsstate->started = true;
 }
@@ -1055,6 +1215,46 @@ scan_fetch_page(FlowsvcScan *scan, const char *target)
 }
 
 /*
+ * scan_fetch_count
+ *		Send each count=true target of the walk and add up the counts (IN
+ *		batches partition the values, so the sum is exact).
+ */
+static double
+scan_fetch_count(FlowsvcScan *scan)
+{
+	double		total = 0;
+
+	while (scan->targets != NIL)
+	{
+		char	   *target = linitial(scan->targets);
+		FlowsvcResponse resp;
+		MemoryContext oldcxt;
+		cJSON	   *root;
+		cJSON	   *count;
+
+		scan->targets = list_delete_first(scan->targets);
+		MemoryContextReset(scan->page_cxt);
+		oldcxt = MemoryContextSwitchTo(scan->page_cxt);
+		FlowsvcRequest(scan->conn, "GET", target, NULL, NULL, 0, &resp,
+					   &scan->stats);
+		scan->stats.pages++;
+		root = FlowsvcParseJson(resp.body, resp.body_len, scan->page_cxt,
+								"GET", target);
+		count = cJSON_GetObjectItemCaseSensitive(root, "count");
+		if (!cJSON_IsNumber(count) || count->valuedouble < 0 ||
+			count->valuedouble != floor(count->valuedouble))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("invalid response from flow service"),
+					 errdetail("Expected {\"count\": N} with a whole number N."),
+					 errcontext("Flow Service request: GET %s", target)));
+		total += count->valuedouble;
+		MemoryContextSwitchTo(oldcxt);
+	}
+	return total;
+}
+
+/*
  * item_to_values
  *		Convert the attrs of one item into values/nulls (all others NULL).
  */
@@ -1092,6 +1292,25 @@ flowsvcIterateForeignScan(ForeignScanState *node)
 		start_foreign_scan(node, fsstate);
 
 	ExecClearTuple(slot);
+	if (fsstate->shape.count_only)
+	{
+		/* one row; every column is the same count(*) */
+		int			natts = slot->tts_tupleDescriptor->natts;
+		int64		count;
+		int			i;
+
+		if (fsstate->count_done)
+			return slot;
+		fsstate->count_done = true;
+		count = (int64) scan_fetch_count(&fsstate->scan);
+		for (i = 0; i < natts; i++)
+		{
+			slot->tts_values[i] = Int64GetDatum(count);
+			slot->tts_isnull[i] = false;
+		}
+		return ExecStoreVirtualTuple(slot);
+	}
+
 	item = scan_next_item(&fsstate->scan);
 	if (item == NULL)
 		return slot;
@@ -1117,6 +1336,7 @@ flowsvcReScanForeignScan(ForeignScanState *node)
 	FlowsvcScanState *fsstate = (FlowsvcScanState *) node->fdw_state;
 
 	fsstate->started = false;
+	fsstate->count_done = false;
 	fsstate->scan.cursor = NULL;
 	fsstate->scan.next_href = NULL;
 	fsstate->scan.targets = NIL;
@@ -1154,11 +1374,8 @@ flowsvcExplainForeignScan(ForeignScanState *node, ExplainState *es)
 
 	if (es->verbose)
 		ExplainPropertyText("Remote request",
-							FlowsvcDescribeRequest(fsstate->scan.resource,
-												   fsstate->filters,
+							FlowsvcDescribeRequest(&fsstate->shape,
 												   fsplan->fdw_exprs,
-												   fsstate->id_expr,
-												   fsstate->page_size,
 												   es->deparse_cxt),
 							es);
 	if (es->analyze)

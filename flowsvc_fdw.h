@@ -142,6 +142,20 @@ typedef struct FlowsvcFilter
 } FlowsvcFilter;
 
 /*
+ * The shape of the requests a scan sends: everything but the values of its
+ * filters, which may be known only when the scan starts.
+ */
+typedef struct FlowsvcRequestShape
+{
+	const char *resource;		/* API collection */
+	List	   *filters;		/* FlowsvcFilter * */
+	int			id_expr;		/* value index of an id lookup, or -1 */
+	int			page_size;		/* limit= of a listing */
+	const char *orderby;		/* orderby= value, or NULL */
+	bool		count_only;		/* count=true instead of items */
+} FlowsvcRequestShape;
+
+/*
  * Planner information about a foreign table, in baserel->fdw_private.
  */
 typedef struct FlowsvcRelInfo
@@ -158,6 +172,7 @@ typedef struct FlowsvcRelInfo
 	List	   *remote_conds;	/* RestrictInfos the API can evaluate */
 	List	   *local_conds;	/* RestrictInfos checked locally */
 	bool		has_id_lookup;	/* a remote cond is id = value */
+	bool		has_list_filter;	/* a remote cond is col = ANY(array) */
 	Bitmapset  *attrs_used;		/* columns the query reads */
 	double		collection_rows;	/* estimated items in the collection */
 	double		remote_estimate_rows;	/* count=true answer, or -1 */
@@ -185,12 +200,10 @@ extern bool FlowsvcMatchClause(RelOptInfo *baserel, FlowsvcColumn **columns,
 							   Expr *clause, FlowsvcClauseMatch *match);
 extern List *FlowsvcFilterToList(FlowsvcFilter *filter);
 extern FlowsvcFilter *FlowsvcFilterFromList(List *list);
-extern List *FlowsvcBuildRequestTargets(const char *resource, List *filters,
-										Datum *values, bool *nulls,
-										int id_expr, int page_size);
-extern char *FlowsvcDescribeRequest(const char *resource, List *filters,
-									List *exprs, int id_expr, int page_size,
-									List *deparse_cxt);
+extern List *FlowsvcBuildRequestTargets(const FlowsvcRequestShape *shape,
+										Datum *values, bool *nulls);
+extern char *FlowsvcDescribeRequest(const FlowsvcRequestShape *shape,
+									List *exprs, List *deparse_cxt);
 extern char *FlowsvcFilterValueText(Datum value, Oid typid, FlowsvcFilterOp op);
 extern void FlowsvcAppendEncoded(StringInfo buf, const char *s, bool in_path);
 

@@ -11,7 +11,8 @@ CREATE SCHEMA flowsvc;
 IMPORT FOREIGN SCHEMA flowsvc LIMIT TO (connections) FROM SERVER flowsvc INTO flowsvc;
 
 -- Runs a statement that must fail and tells whether the secret shows up in
--- any part of the error (message, detail, hint, context).
+-- any part of the error (message, detail, hint, context; the context line
+-- quoting the statement itself excepted).
 CREATE FUNCTION pg_temp.error_leaks(stmt text, secret text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -22,6 +23,7 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
     det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT, ctx = PG_EXCEPTION_CONTEXT;
+  ctx := regexp_replace(ctx, '^SQL statement ".*"$', '', 'gn');
   RETURN st || ': ' || msg ||
     CASE WHEN strpos(concat_ws(' ', msg, det, hnt, ctx), secret) > 0
          THEN ' -- LEAKS THE SECRET' ELSE ' -- secret not shown' END;
@@ -51,10 +53,10 @@ ALTER SERVER s_min OPTIONS (ADD page_size '1', ADD max_retries '0', ADD timeout_
   ADD connect_timeout_ms '1', ADD fdw_startup_cost '0', ADD fdw_tuple_cost '0');
 ALTER SERVER s_min OPTIONS (SET page_size '100', SET max_retries '10',
   SET timeout_ms '3600000', SET connect_timeout_ms '600000');
--- booleans in any spelling PostgreSQL accepts
+-- booleans as PostgreSQL spells them in options
 ALTER SERVER s_min OPTIONS (ADD use_remote_estimate 'on');
-ALTER SERVER s_min OPTIONS (SET use_remote_estimate 'FALSE');
-ALTER SERVER s_min OPTIONS (SET use_remote_estimate '1');
+ALTER SERVER s_min OPTIONS (SET use_remote_estimate 'TRUE');
+ALTER SERVER s_min OPTIONS (SET use_remote_estimate 'false');
 ALTER SERVER s_min OPTIONS (SET use_remote_estimate 'maybe');
 -- http is allowed as well as https, and sandbox names may hold - and _
 ALTER SERVER s_min OPTIONS (ADD url 'http://127.0.0.1:8080/flowservice', ADD sandbox 'dev-team_2');
@@ -68,8 +70,9 @@ CREATE SERVER s_bad FOREIGN DATA WRAPPER flowsvc_fdw OPTIONS (ims_org 'o', page_
 CREATE SERVER s_bad FOREIGN DATA WRAPPER flowsvc_fdw OPTIONS (ims_org 'o', imsorg 'o');
 CREATE SERVER s_bad FOREIGN DATA WRAPPER flowsvc_fdw OPTIONS (ims_org 'o', timeout '10');
 CREATE SERVER s_bad FOREIGN DATA WRAPPER flowsvc_fdw OPTIONS (ims_org 'o', completely_unrelated 'x');
--- names are case-sensitive, as in every PostgreSQL FDW
-CREATE SERVER s_bad FOREIGN DATA WRAPPER flowsvc_fdw OPTIONS (ims_org 'o', URL 'https://example.com');
+-- names are case-sensitive (unquoted names are folded to lower case first)
+CREATE SERVER s_bad FOREIGN DATA WRAPPER flowsvc_fdw OPTIONS (ims_org 'o', "URL" 'https://example.com');
+CREATE SERVER s_bad FOREIGN DATA WRAPPER flowsvc_fdw OPTIONS (ims_org 'o', "Page_Size" '10');
 
 -- ===== server options: valid options in the wrong place =====
 CREATE SERVER s_bad FOREIGN DATA WRAPPER flowsvc_fdw OPTIONS (ims_org 'o', api_key 's3cr3t-key');

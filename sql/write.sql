@@ -26,6 +26,7 @@ SELECT id AS c26 FROM flowsvc.connections OFFSET 26 LIMIT 1 \gset
 SELECT id AS c27 FROM flowsvc.connections OFFSET 27 LIMIT 1 \gset
 SELECT id AS c28 FROM flowsvc.connections OFFSET 28 LIMIT 1 \gset
 SELECT id AS c29 FROM flowsvc.connections OFFSET 29 LIMIT 1 \gset
+SELECT id AS c30 FROM flowsvc.connections OFFSET 30 LIMIT 1 \gset
 \setenv C0 :c0
 \setenv C6 :c6
 \setenv C8 :c8
@@ -40,12 +41,14 @@ SELECT id AS c29 FROM flowsvc.connections OFFSET 29 LIMIT 1 \gset
 \setenv C27 :c27
 \setenv C28 :c28
 \setenv C29 :c29
+\setenv C30 :c30
 
 -- ===== rename one connection: one GET, one PATCH with If-Match = the version read =====
 SELECT name, description, version AS v FROM flowsvc.connections WHERE id = :'c14' \gset
 \echo :name / :description / :v
 \! $FAKECTL reset-stats
 UPDATE flowsvc.connections SET name = 'Renamed fourteen' WHERE id = :'c14';
+\echo rows updated: :ROW_COUNT
 \! $FAKECTL count PATCH
 \! $FAKECTL log
 -- If-Match of the PATCH is exactly the version the scan read (quotes included)
@@ -110,6 +113,7 @@ DROP FOREIGN TABLE flowsvc.conn_secret;
 -- ===== assigning the current value sends nothing =====
 \! $FAKECTL reset-stats
 UPDATE flowsvc.connections SET name = name WHERE id = :'c17';
+\echo rows updated: :ROW_COUNT
 UPDATE flowsvc.connections SET name = name, description = description WHERE id = :'c17';
 \! $FAKECTL count PATCH
 \! $FAKECTL count GET
@@ -145,6 +149,7 @@ SELECT :'new_updated_at'::timestamptz = to_timestamp(:stored_ms / 1000.0) AS upd
 SELECT count(*) AS disabled FROM flowsvc.connections WHERE state = 'disabled';
 \! $FAKECTL reset-stats
 UPDATE flowsvc.connections SET description = 'bulk edit' WHERE state = 'disabled';
+\echo rows updated: :ROW_COUNT
 \! $FAKECTL count PATCH
 \! $FAKECTL count GET
 -- every PATCH went to a different item
@@ -165,27 +170,35 @@ UPDATE flowsvc.connections SET name = 'fine', state = 'enabled' WHERE id = :'c25
 -- also when no row would match, and in a prepared statement
 UPDATE flowsvc.connections SET state = 'enabled' WHERE false;
 PREPARE upd_state(text) AS UPDATE flowsvc.connections SET state = $1 WHERE id = :'c25';
+EXECUTE upd_state('enabled');
+DEALLOCATE upd_state;
 \! $FAKECTL count
 
 -- ===== stale version: 40001 naming the id, nothing changed =====
-\! $FAKECTL item connections $C25 name
-\! $FAKECTL fault "{\"method\":\"GET\",\"path_contains\":\"/connections/$C25\",\"action\":\"bump_version_after\"}"
+-- the fake bumps the item's version right after serving the scan's GET,
+-- as if someone else had changed it in between
+\! $FAKECTL item connections $C30 name
+\! $FAKECTL fault "{\"method\":\"GET\",\"path_contains\":\"/connections/$C30\",\"action\":\"bump_version_after\"}"
 \! $FAKECTL reset-stats
-UPDATE flowsvc.connections SET name = 'lost the race' WHERE id = :'c25';
+UPDATE flowsvc.connections SET name = 'lost the race' WHERE id = :'c30';
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+-- one PATCH, not repeated
 \! $FAKECTL log
-\! $FAKECTL item connections $C25 name
+\! $FAKECTL item connections $C30 name
 -- retrying the statement reads the new version and succeeds
-UPDATE flowsvc.connections SET name = 'won the retry' WHERE id = :'c25';
-\! $FAKECTL item connections $C25 name
--- inside a transaction block the error aborts the transaction like any serialization failure
+UPDATE flowsvc.connections SET name = 'won the retry' WHERE id = :'c30';
+\! $FAKECTL item connections $C30 name
+-- inside a transaction block the error aborts the transaction like any
+-- serialization failure (terse: the API message holds a generated version)
+\set VERBOSITY terse
 BEGIN;
 SELECT 1 AS before_race;
-\! $FAKECTL fault "{\"method\":\"GET\",\"path_contains\":\"/connections/$C25\",\"action\":\"bump_version_after\"}"
-UPDATE flowsvc.connections SET name = 'lost again' WHERE id = :'c25';
+\! $FAKECTL fault "{\"method\":\"GET\",\"path_contains\":\"/connections/$C30\",\"action\":\"bump_version_after\"}"
+UPDATE flowsvc.connections SET name = 'lost again' WHERE id = :'c30';
 SELECT 1 AS after_race;
 ROLLBACK;
-\! $FAKECTL item connections $C25 name
+\set VERBOSITY default
+\! $FAKECTL item connections $C30 name
 
 -- ===== a row that vanished between scan and PATCH (404): 40001 too =====
 \! $FAKECTL fault '{"method":"PATCH","action":"status","status":404}'
