@@ -108,7 +108,8 @@ static uint32 credentials_key(FlowsvcOptions *opts);
 static bool retryable_transport_error(CURLcode rc, bool idempotent);
 static void sleep_before_retry(FlowsvcConnection *conn, int attempt);
 static void report_transport_error(FlowsvcConnection *conn, CURLcode rc,
-								   const char *method, const char *target) pg_attribute_noreturn();
+								   const char *method, const char *target,
+								   bool token_request) pg_attribute_noreturn();
 static size_t write_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
 static size_t header_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
 static int	socket_callback(CURL *easy, curl_socket_t fd, int what,
@@ -242,7 +243,7 @@ FlowsvcRequest(FlowsvcConnection *conn, const char *method, const char *target,
 				stats->retries++;
 				continue;
 			}
-			report_transport_error(conn, rc, method, target);
+			report_transport_error(conn, rc, method, target, false);
 		}
 		stats->bytes_received += conn->buf_len;
 
@@ -828,10 +829,12 @@ with_write_progress(char *detail)
 /*
  * report_transport_error
  *		Raise the ERROR for a request that got no usable HTTP answer.
+ *
+ * token_request: the request went to the token endpoint, not the API.
  */
 static void
 report_transport_error(FlowsvcConnection *conn, CURLcode rc, const char *method,
-					   const char *target)
+					   const char *target, bool token_request)
 {
 	int			sqlstate = ERRCODE_FDW_ERROR;
 	const char *message = "flow service request failed";
@@ -860,8 +863,10 @@ report_transport_error(FlowsvcConnection *conn, CURLcode rc, const char *method,
 			 rc == CURLE_COULDNT_RESOLVE_PROXY)
 	{
 		sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
-		message = "could not connect to flow service";
-		hint = "Check the server option url and the network.";
+		message = token_request ? "could not connect to the token endpoint" :
+			"could not connect to flow service";
+		hint = token_request ? "Check the server option token_url and the network." :
+			"Check the server option url and the network.";
 	}
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
 			 rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM)
@@ -876,6 +881,8 @@ report_transport_error(FlowsvcConnection *conn, CURLcode rc, const char *method,
 			 errmsg_internal("%s", message),
 			 errdetail_internal("%s", with_write_progress(detail)),
 			 hint ? errhint("%s", hint) : 0,
+			 token_request ?
+			 errcontext("Flow Service token request: %s %s", method, target) :
 			 errcontext("Flow Service request: %s %s", method, target)));
 	pg_unreachable();
 }
@@ -1096,7 +1103,7 @@ fetch_token(FlowsvcConnection *conn, FlowsvcRequestStats *stats)
 	pfree(form.data);
 	stats->requests++;
 	if (rc != CURLE_OK)
-		report_transport_error(conn, rc, "POST", opts->token_url);
+		report_transport_error(conn, rc, "POST", opts->token_url, true);
 	stats->bytes_received += conn->buf_len;
 
 	if (status != 200)
