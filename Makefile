@@ -17,7 +17,7 @@ SHLIB_LINK = -lcurl -lcjson
 PG_CPPFLAGS = -I/usr/include/cjson
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare -Wno-cast-function-type
 
-REGRESS = options scan import errors write insert_delete direct auth
+REGRESS = options scan import errors write insert_delete direct auth cancel
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
