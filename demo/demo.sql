@@ -88,6 +88,21 @@ SELECT i.owner, i.cost_center, left(c.name, 30) AS name, c.state, c.created_at::
   JOIN flowsvc.connections c ON c.id = i.connection_id
  ORDER BY i.owner, c.name;
 
+\echo 'How the planner gets the rows.  Until ANALYZE it assumes 1000 connections, so'
+\echo '8 requests by id beat paging through the collection:'
+ANALYZE inventory;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT i.owner, c.name
+  FROM inventory i
+  JOIN flowsvc.connections c ON c.id = i.connection_id;
+\echo 'ANALYZE samples the collection; with its 50 connections in one page, a single'
+\echo 'listing and a hash join are cheaper than 8 requests:'
+ANALYZE flowsvc.connections;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT i.owner, c.name
+  FROM inventory i
+  JOIN flowsvc.connections c ON c.id = i.connection_id;
+
 \echo
 \echo '== 9. Per cost center: how many connections, how many of them enabled'
 SELECT i.cost_center,
@@ -100,7 +115,34 @@ SELECT i.cost_center,
  ORDER BY i.cost_center;
 
 \echo
-\echo '== 10. What the Flow Service saw during this session'
+\echo '== 10. An operator renames a connection: one PATCH, If-Match = the version just read'
+SELECT id AS rename_id, version AS old_version
+  FROM flowsvc.connections ORDER BY id LIMIT 1 \gset
+SELECT left(name, 40) AS name, version FROM flowsvc.connections WHERE id = :'rename_id';
+UPDATE flowsvc.connections
+   SET name = 'Amazon S3 (finance, renamed)',
+       description = 'Owned by the finance team since 2026'
+ WHERE id = :'rename_id'
+RETURNING name, version;
+\! echo "If-Match sent: $($FAKECTL if-match)"
+
+\echo
+\echo '== 11. Two operators race: the second UPDATE carries a stale version and fails'
+\echo 'Someone else changes the connection between our read and our PATCH'
+\! $FAKECTL fault "{\"method\": \"GET\", \"path_contains\": \"/connections/$($FAKECTL log 1 | sed -E 's#.*/connections/([^ ?]+).*#\1#')\", \"action\": \"bump_version_after\"}"
+\set ON_ERROR_STOP off
+UPDATE flowsvc.connections
+   SET description = 'Owned by the data platform team'
+ WHERE id = :'rename_id';
+\echo 'SQLSTATE' :LAST_ERROR_SQLSTATE '(serialization_failure): nothing was changed remotely; retrying reads the new version:'
+\set ON_ERROR_STOP on
+UPDATE flowsvc.connections
+   SET description = 'Owned by the data platform team'
+ WHERE id = :'rename_id'
+RETURNING left(name, 40) AS name, description;
+
+\echo
+\echo '== 12. What the Flow Service saw during this session'
 \! echo "API requests: $($FAKECTL count)    TCP connections: $($FAKECTL tcp)"
 \echo 'requests by method and route:'
 \! $FAKECTL log | sed -E 's#^([A-Z]+) /data/foundation/flowservice#\1 #; s#[?].*##; s#^([A-Z]+ /connections/)[^ ]+#\1{id}#' | awk '{ print "  " $1 " " $2 }' | sort | uniq -c
