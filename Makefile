@@ -17,7 +17,7 @@ SHLIB_LINK = -lcurl -lcjson
 PG_CPPFLAGS = -I/usr/include/cjson
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare -Wno-cast-function-type
 
-REGRESS = options scan import errors write insert_delete direct auth cancel
+REGRESS = options scan import errors pushdown write insert_delete direct auth cancel
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
@@ -36,5 +36,6 @@ test:
 demo:
 	bash test/run.sh demo
 
+# Speed, request counts and memory, written to bench/results/latest.md.
 bench:
-	bash bench/run.sh
+	bash test/run.sh bench

@@ -414,6 +414,10 @@ class State:
         self.version_counter = 0x10000000   # never reset: versions stay unique
         self.id_counter = 0
         self.gen = 0
+        # bumped around every request that may change data: listings are
+        # cached per (mutations, query), so paging through a large
+        # collection costs O(page) per page instead of O(collection)
+        self.mutations = 0
         self.token_ttl = cfg.token_ttl
         self.reset()
 
@@ -467,6 +471,7 @@ class State:
         return None, None
 
     def bump(self, item):
+        self.mutations += 1
         v = self.new_version()
         if "version" in item or "etag" in item:
             item["version"] = v
@@ -619,6 +624,9 @@ def parse_limit(v):
     return min(n, MAX_LIMIT)
 
 
+LIST_CACHE = {}
+
+
 def list_collection(coll, sandbox, params):
     allowed = {"limit", "continuationToken", "orderby", "property", "count"}
     seen = {}
@@ -659,13 +667,19 @@ def list_collection(coll, sandbox, params):
         offset = 0
         if limit is None:
             limit = DEFAULT_LIMIT
-    items = [it for it in STATE.colls[coll].values()
-             if coll in CATALOGS or it.get("sandboxName") == sandbox]
-    items = [it for it in items if all(filter_match(it, f) for f in filters)]
+    key = (STATE.mutations, coll, sandbox, json.dumps(raw_filters), orderby)
+    items = LIST_CACHE.get(key)
+    if items is None:
+        items = [it for it in STATE.colls[coll].values()
+                 if coll in CATALOGS or it.get("sandboxName") == sandbox]
+        items = [it for it in items if all(filter_match(it, f) for f in filters)]
+        if orderby:
+            items = sort_items(items, orderby)
+        if len(LIST_CACHE) >= 16:
+            LIST_CACHE.clear()
+        LIST_CACHE[key] = items
     if count:
         return {"count": len(items)}, []
-    if orderby:
-        items = sort_items(items, orderby)
     page = items[offset:offset + limit]
     links = {}
     if offset + limit < len(items):
@@ -883,6 +897,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         path_only = raw.split("?", 1)[0]
+        mutating = self.command != "GET"
+        if mutating:
+            with STATE.lock:
+                STATE.mutations += 1
         try:
             if path_only == ADMIN or path_only.startswith(ADMIN + "/"):
                 self.handle_admin(raw, body)
@@ -905,6 +923,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                       request_id(self.command, raw)))
                 except Exception:
                     pass
+        finally:
+            if mutating:
+                with STATE.lock:
+                    STATE.mutations += 1
 
     def count_connection(self):
         # Caller holds the lock.

@@ -31,8 +31,8 @@ set -euo pipefail
 
 MODE=${1:-}
 case "$MODE" in
-    test|demo) ;;
-    *) echo "usage: bash test/run.sh test|demo" >&2; exit 2 ;;
+    test|demo|bench) ;;
+    *) echo "usage: bash test/run.sh test|demo|bench" >&2; exit 2 ;;
 esac
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -476,7 +476,21 @@ EOF
     echo "demo finished"
 }
 
+# ---------------------------------------------------------------------------
+# 8. bench mode: bench/bench.sh against the same set-up
+# ---------------------------------------------------------------------------
+
+run_bench() {
+    step "Benchmarks: bench/bench.sh"
+    BINDIR="$BINDIR" PGHOST="$TMP" PGPORT="$PGPORT" PGUSER=postgres \
+        bash "$REPO/bench/bench.sh"
+    stop_services
+    echo
+    echo "bench finished: bench/results/latest.md"
+}
+
 case "$MODE" in
     test) run_tests ;;
     demo) run_demo ;;
+    bench) run_bench ;;
 esac
