@@ -14,8 +14,9 @@ DATA = flowsvc_fdw--1.0.sql
 PGFILEDESC = "flowsvc_fdw - foreign data wrapper for the Adobe Flow Service API"
 
 SHLIB_LINK = -lcurl -lcjson
-PG_CPPFLAGS = -I/usr/include/cjson
-PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare -Wno-cast-function-type
+# PostgreSQL's own headers are not -Wextra clean: read them as system headers
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) -I/usr/include/cjson
+PG_CFLAGS = -Wall -Wextra
 
 REGRESS = options scan import errors pushdown write insert_delete direct auth cancel
 

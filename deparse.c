@@ -134,8 +134,11 @@ FlowsvcMatchClause(RelOptInfo *baserel, FlowsvcColumn **columns, Expr *clause,
 	match->is_id = (match->op == FLOWSVC_OP_EQ && !match->is_list &&
 					strcmp(col->path, "id") == 0);
 
-	/* a constant is checked now; anything else when the scan starts */
-	if (IsA(match->value, Const) &&
+	/*
+	 * A constant is checked now, anything else when the scan starts.  An id
+	 * lookup carries any value in its path.
+	 */
+	if (!match->is_id && IsA(match->value, Const) &&
 		!const_value_expressible((Const *) match->value, col->typid,
 								 match->op, match->is_list))
 		return false;
@@ -154,7 +157,7 @@ column_of_rel(Expr *expr, RelOptInfo *baserel, AttrNumber *attnum)
 		expr = ((RelabelType *) expr)->arg;
 	if (!IsA(expr, Var))
 		return false;
-	if (((Var *) expr)->varno != baserel->relid ||
+	if (((Var *) expr)->varno != (int) baserel->relid ||
 		((Var *) expr)->varlevelsup != 0 ||
 		((Var *) expr)->varattno <= 0)
 		return false;
@@ -342,9 +345,20 @@ FlowsvcFilterValueText(Datum value, Oid typid, FlowsvcFilterOp op)
 		case TEXTOID:
 			{
 				char	   *s = TextDatumGetCString(value);
+				char	   *end;
 
 				/* a comma would split the value into a list */
 				if (s[0] == '\0' || strchr(s, ',') != NULL)
+					return NULL;
+
+				/*
+				 * The API compares a number-like or boolean-like operand with
+				 * a stored number or boolean by value ("1.0" would match 1),
+				 * where SQL compares text: such values stay local.
+				 */
+				(void) strtod(s, &end);
+				if (*end == '\0' || pg_strcasecmp(s, "true") == 0 ||
+					pg_strcasecmp(s, "false") == 0 || pg_strcasecmp(s, "null") == 0)
 					return NULL;
 				return pg_server_to_any(s, strlen(s), PG_UTF8);
 			}
@@ -455,11 +469,10 @@ op_text(FlowsvcFilterOp op)
 /*
  * FlowsvcAppendEncoded
  *		Append s percent-encoded: everything but RFC 3986's unreserved
- *		characters.  Outside a path segment a comma stays literal, being the
- *		API's list separator.
+ *		characters, so a value never reads as a separator (comma, &, /).
  */
 void
-FlowsvcAppendEncoded(StringInfo buf, const char *s, bool in_path)
+FlowsvcAppendEncoded(StringInfo buf, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p;
@@ -480,6 +493,37 @@ FlowsvcAppendEncoded(StringInfo buf, const char *s, bool in_path)
 }
 
 /*
+ * FlowsvcIdText
+ *		The text of an id value of any type (text, uuid, ...).
+ */
+char *
+FlowsvcIdText(Datum value, Oid typid)
+{
+	Oid			outfunc;
+	bool		isvarlena;
+
+	if (typid == TEXTOID)
+		return TextDatumGetCString(value);
+	getTypeOutputInfo(typid, &outfunc, &isvarlena);
+	return OidOutputFunctionCall(outfunc, value);
+}
+
+/*
+ * FlowsvcItemTarget
+ *		"/{resource}/{id}" with the id percent-encoded.
+ */
+char *
+FlowsvcItemTarget(const char *resource, const char *id)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "/%s/", resource);
+	FlowsvcAppendEncoded(&buf, pg_server_to_any(id, strlen(id), PG_UTF8));
+	return buf.data;
+}
+
+/*
  * append_filter
  *		Append "&property=path OP value" with the value encoded.
  */
@@ -489,11 +533,11 @@ append_filter(StringInfo buf, FlowsvcFilter *filter, const char *value_text)
 	const char *p;
 
 	appendStringInfoString(buf, "property=");
-	FlowsvcAppendEncoded(buf, filter->path, false);
+	FlowsvcAppendEncoded(buf, filter->path);
 	appendStringInfoString(buf, op_text(filter->op));
 	if (!filter->is_list)
 	{
-		FlowsvcAppendEncoded(buf, value_text, false);
+		FlowsvcAppendEncoded(buf, value_text);
 		return;
 	}
 	/* list elements are encoded one by one around literal commas */
@@ -502,7 +546,7 @@ append_filter(StringInfo buf, FlowsvcFilter *filter, const char *value_text)
 		const char *comma = strchr(p, ',');
 		char	   *elem = comma ? pnstrdup(p, comma - p) : pstrdup(p);
 
-		FlowsvcAppendEncoded(buf, elem, false);
+		FlowsvcAppendEncoded(buf, elem);
 		if (comma == NULL)
 			break;
 		appendStringInfoChar(buf, ',');
@@ -520,7 +564,7 @@ append_tail(StringInfo buf, const FlowsvcRequestShape *shape)
 	if (shape->orderby)
 	{
 		appendStringInfoString(buf, "orderby=");
-		FlowsvcAppendEncoded(buf, shape->orderby, false);
+		FlowsvcAppendEncoded(buf, shape->orderby);
 		appendStringInfoChar(buf, '&');
 	}
 	if (shape->count_only)
@@ -557,13 +601,11 @@ FlowsvcBuildRequestTargets(const FlowsvcRequestShape *shape, Datum *values,
 
 		if (nulls[id_expr])
 			return NIL;
-		id = TextDatumGetCString(values[id_expr]);
-		if (id[0] == '\0')
+		id = FlowsvcIdText(values[id_expr], shape->id_typid);
+		/* no item has these ids; "." and ".." would even change the path */
+		if (id[0] == '\0' || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
 			return NIL;
-		initStringInfo(&base);
-		appendStringInfo(&base, "/%s/", resource);
-		FlowsvcAppendEncoded(&base, pg_server_to_any(id, strlen(id), PG_UTF8), true);
-		return list_make1(base.data);
+		return list_make1(FlowsvcItemTarget(resource, id));
 	}
 
 	initStringInfo(&base);
@@ -659,16 +701,13 @@ FlowsvcDescribeRequest(const FlowsvcRequestShape *shape, List *exprs,
 	{
 		Expr	   *expr = list_nth(exprs, id_expr);
 
-		appendStringInfo(&buf, "GET /%s/", resource);
 		if (IsA(expr, Const))
-		{
-			char	   *id = TextDatumGetCString(((Const *) expr)->constvalue);
-
-			FlowsvcAppendEncoded(&buf, pg_server_to_any(id, strlen(id), PG_UTF8), true);
-		}
-		else
-			appendStringInfo(&buf, "{%s}",
-							 deparse_expression((Node *) expr, deparse_cxt, false, false));
+			return psprintf("GET %s",
+							FlowsvcItemTarget(resource,
+											  FlowsvcIdText(((Const *) expr)->constvalue,
+															shape->id_typid)));
+		appendStringInfo(&buf, "GET /%s/{%s}", resource,
+						 deparse_expression((Node *) expr, deparse_cxt, false, false));
 		return buf.data;
 	}
 
@@ -692,7 +731,7 @@ FlowsvcDescribeRequest(const FlowsvcRequestShape *shape, List *exprs,
 		else
 		{
 			appendStringInfoString(&buf, "property=");
-			FlowsvcAppendEncoded(&buf, filter->path, false);
+			FlowsvcAppendEncoded(&buf, filter->path);
 			appendStringInfo(&buf, "%s{%s}", op_text(filter->op),
 							 deparse_expression((Node *) expr, deparse_cxt,
 												false, false));

@@ -253,7 +253,7 @@ static bool flowsvcAnalyzeForeignTable(Relation relation,
 /* helpers */
 static FlowsvcColumn *column_by_path(FlowsvcColumn **columns, int natts,
 									 const char *path);
-static double estimate_collection_rows(PlannerInfo *root, RelOptInfo *baserel,
+static double estimate_collection_rows(RelOptInfo *baserel,
 									   FlowsvcRelInfo *fpinfo);
 static double remote_count(FlowsvcRelInfo *fpinfo);
 static List *scan_private(const char *resource, List *retrieved_attrs,
@@ -282,7 +282,6 @@ static void item_to_values(cJSON *item, FlowsvcColumn **columns, List *attrs,
 static void explain_stats(FlowsvcRequestStats *stats, ExplainState *es);
 static FlowsvcModifyState *create_modify_state(Relation rel, CmdType operation,
 											   EState *estate, Index rtindex);
-static char *item_target(const char *resource, const char *id);
 static char *json_pointer(FlowsvcColumn *col, const char *key);
 static void add_patch_op(cJSON *patch, const char *op, const char *path,
 						 cJSON *value);
@@ -321,7 +320,7 @@ _PG_init(void)
  *		Drop the pointer to a write's progress when its transaction ends.
  */
 static void
-flowsvc_xact_callback(XactEvent event, void *arg)
+flowsvc_xact_callback(XactEvent event pg_attribute_unused(), void *arg pg_attribute_unused())
 {
 	current_progress = NULL;
 }
@@ -431,7 +430,7 @@ flowsvcGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 		pull_varattnos((Node *) ri->clause, baserel->relid, &fpinfo->attrs_used);
 	}
 
-	collection_rows = estimate_collection_rows(root, baserel, fpinfo);
+	collection_rows = estimate_collection_rows(baserel, fpinfo);
 	fpinfo->collection_rows = collection_rows;
 
 	/* rows the API sends: after its filters */
@@ -460,8 +459,7 @@ flowsvcGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
  * answer is the fetched row count itself; it is stored in the rel info.
  */
 static double
-estimate_collection_rows(PlannerInfo *root, RelOptInfo *baserel,
-						 FlowsvcRelInfo *fpinfo)
+estimate_collection_rows(RelOptInfo *baserel, FlowsvcRelInfo *fpinfo)
 {
 	fpinfo->remote_estimate_rows = -1;
 
@@ -574,7 +572,7 @@ remote_count(FlowsvcRelInfo *fpinfo)
  */
 static void
 flowsvcGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
-					   Oid foreigntableid)
+					   Oid foreigntableid pg_attribute_unused())
 {
 	FlowsvcRelInfo *fpinfo = (FlowsvcRelInfo *) baserel->fdw_private;
 	FlowsvcOptions *opts = fpinfo->opts;
@@ -645,7 +643,7 @@ orderby_for_pathkeys(RelOptInfo *baserel, FlowsvcRelInfo *fpinfo, List *pathkeys
 		FlowsvcColumn *col;
 		Oid			opclass;
 
-		if (!IsA(var, Var) || var->varno != baserel->relid ||
+		if (!IsA(var, Var) || var->varno != (int) baserel->relid ||
 			var->varlevelsup != 0 || var->varattno <= 0)
 			continue;
 		col = fpinfo->columns[var->varattno - 1];
@@ -680,7 +678,7 @@ orderby_for_pathkeys(RelOptInfo *baserel, FlowsvcRelInfo *fpinfo, List *pathkeys
  *		column of rel?
  */
 static bool
-ec_member_is_id(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
+ec_member_is_id(PlannerInfo *root pg_attribute_unused(), RelOptInfo *rel, EquivalenceClass *ec pg_attribute_unused(),
 				EquivalenceMember *em, void *arg)
 {
 	AttrNumber	id_attnum = *(AttrNumber *) arg;
@@ -689,7 +687,7 @@ ec_member_is_id(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
 	while (IsA(expr, RelabelType))
 		expr = ((RelabelType *) expr)->arg;
 	return IsA(expr, Var) &&
-		((Var *) expr)->varno == rel->relid &&
+		((Var *) expr)->varno == (int) rel->relid &&
 		((Var *) expr)->varattno == id_attnum &&
 		((Var *) expr)->varlevelsup == 0;
 }
@@ -756,7 +754,7 @@ add_id_join_paths(PlannerInfo *root, RelOptInfo *baserel, FlowsvcRelInfo *fpinfo
  */
 static ForeignScan *
 flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
-					  Oid foreigntableid, ForeignPath *best_path,
+					  Oid foreigntableid pg_attribute_unused(), ForeignPath *best_path,
 					  List *tlist, List *scan_clauses, Plan *outer_plan)
 {
 	FlowsvcRelInfo *fpinfo = (FlowsvcRelInfo *) foreignrel->fdw_private;
@@ -822,8 +820,12 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 		filters = lappend(filters, FlowsvcFilterToList(&filter));
 		fdw_exprs = lappend(fdw_exprs, match->value);
 
-		/* a value known only at run time may prove inexpressible */
-		if (!IsA(match->value, Const) && filter.op == FLOWSVC_OP_EQ)
+		/*
+		 * A value known only at run time may prove inexpressible (a comma,
+		 * an infinite timestamp); the filter is then not sent, so the qual
+		 * is checked locally as well.
+		 */
+		if (!IsA(match->value, Const))
 			local_exprs = lappend(local_exprs, match->clause);
 	}
 
@@ -892,7 +894,7 @@ scan_private(const char *resource, List *retrieved_attrs, List *filters,
 static void
 flowsvcGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 							RelOptInfo *input_rel, RelOptInfo *output_rel,
-							void *extra)
+							void *extra pg_attribute_unused())
 {
 	FlowsvcRelInfo *fpinfo = (FlowsvcRelInfo *) input_rel->fdw_private;
 	Query	   *parse = root->parse;
@@ -992,7 +994,7 @@ flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
 
 	/* a pushed-down count(*) scans no relation of its own */
 	rtindex = fsplan->scan.scanrelid > 0 ? fsplan->scan.scanrelid :
-		bms_next_member(fsplan->fs_relids, -1);
+		(Index) bms_next_member(fsplan->fs_relids, -1);
 	relid = exec_rt_fetch(rtindex, estate)->relid;
 	user = user_mapping_for(estate, rtindex, relid);
 
@@ -1010,6 +1012,10 @@ flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
 		fsstate->shape.filters = lappend(fsstate->shape.filters,
 										 FlowsvcFilterFromList((List *) lfirst(lc)));
 	fsstate->shape.id_expr = intVal(list_nth(priv, FdwScanPrivateIdExpr));
+	if (fsstate->shape.id_expr >= 0)
+		fsstate->shape.id_typid =
+			column_by_path(fsstate->columns, RelationGetNumberOfAttributes(rel),
+						   "id")->typid;
 	fsstate->shape.page_size = fsstate->opts->page_size;
 	row_limit = intVal(list_nth(priv, FdwScanPrivateRowLimit));
 	if (row_limit > 0)
@@ -1172,13 +1178,13 @@ scan_fetch_page(FlowsvcScan *scan, const char *target)
 	status = FlowsvcRequest(scan->conn, "GET", scan->current, NULL, NULL,
 							scan->id_lookup ? FLOWSVC_ACCEPT_404 : 0,
 							&resp, &scan->stats);
-	scan->stats.pages++;
 	if (status == 404)
 	{
 		/* get by id: no such item, no row */
 		MemoryContextSwitchTo(oldcxt);
 		return;
 	}
+	scan->stats.pages++;
 
 	root = FlowsvcParseJson(resp.body, resp.body_len, scan->page_cxt,
 							"GET", scan->current);
@@ -1649,7 +1655,7 @@ create_modify_state(Relation rel, CmdType operation, EState *estate,
  */
 static void
 flowsvcBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
-						  List *fdw_private, int subplan_index, int eflags)
+						  List *fdw_private, int subplan_index pg_attribute_unused(), int eflags)
 {
 	FlowsvcModifyState *fmstate;
 	Relation	rel = rinfo->ri_RelationDesc;
@@ -1843,21 +1849,6 @@ add_column_ops(cJSON *patch, FlowsvcColumn *col, Datum newval, bool newnull,
 }
 
 /*
- * item_target
- *		"/{resource}/{id}" with the id percent-encoded.
- */
-static char *
-item_target(const char *resource, const char *id)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "/%s/", resource);
-	FlowsvcAppendEncoded(&buf, pg_server_to_any(id, strlen(id), PG_UTF8), true);
-	return buf.data;
-}
-
-/*
  * FlowsvcWriteProgressDetail
  *		"N rows were already ... remotely" for the DETAIL of an error during
  *		a write, or NULL if nothing was changed yet.
@@ -1924,7 +1915,7 @@ report_version_conflict(const char *verb, const char *resource, const char *id,
 			 errhint("Someone else changed the item concurrently. Retry the statement: it reads the current version."),
 			 errcontext("Flow Service request: %s %s",
 						strcmp(verb, "delete") == 0 ? "DELETE" : "PATCH",
-						item_target(resource, id))));
+						FlowsvcItemTarget(resource, id))));
 }
 
 /*
@@ -1963,7 +1954,7 @@ refetch_into_slot(FlowsvcModifyState *fmstate, const char *id,
 				  TupleTableSlot *slot)
 {
 	FlowsvcResponse resp;
-	char	   *target = item_target(fmstate->resource->name, id);
+	char	   *target = FlowsvcItemTarget(fmstate->resource->name, id);
 	cJSON	   *root;
 	cJSON	   *items;
 	List	   *attrs = NIL;
@@ -1996,7 +1987,7 @@ refetch_into_slot(FlowsvcModifyState *fmstate, const char *id,
  *		PATCH one row with If-Match set to the version the scan read.
  */
 static TupleTableSlot *
-flowsvcExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
+flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *rinfo,
 						 TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
 	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) rinfo->ri_FdwState;
@@ -2021,7 +2012,7 @@ flowsvcExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("cannot update an item of %s that has no id",
 						fmstate->resource->name)));
-	id = TextDatumGetCString(datum);
+	id = FlowsvcIdText(datum, fmstate->columns[fmstate->id_attnum - 1]->typid);
 	datum = ExecGetJunkAttribute(planSlot, fmstate->version_junk, &isnull);
 	if (isnull)
 		ereport(ERROR,
@@ -2029,7 +2020,7 @@ flowsvcExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 				 errmsg("cannot update item \"%s\" of %s: it has no version",
 						id, fmstate->resource->name),
 				 errdetail("The version is sent as If-Match, which the API requires.")));
-	version = TextDatumGetCString(datum);
+	version = FlowsvcIdText(datum, fmstate->columns[fmstate->version_attnum - 1]->typid);
 
 	patch = new_owned(true, fmstate->temp_cxt);
 	foreach(lc, fmstate->target_attrs)
@@ -2063,7 +2054,7 @@ flowsvcExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 	}
 
 	status = FlowsvcRequest(fmstate->conn, "PATCH",
-							item_target(fmstate->resource->name, id), version,
+							FlowsvcItemTarget(fmstate->resource->name, id), version,
 							print_owned(patch),
 							FLOWSVC_ACCEPT_404 | FLOWSVC_ACCEPT_412,
 							&resp, &fmstate->stats);
@@ -2075,7 +2066,7 @@ flowsvcExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 	{
 		cJSON	   *root = FlowsvcParseJson(resp.body, resp.body_len,
 											fmstate->temp_cxt, "PATCH",
-											item_target(fmstate->resource->name, id));
+											FlowsvcItemTarget(fmstate->resource->name, id));
 		cJSON	   *etag = cJSON_GetObjectItemCaseSensitive(root, "etag");
 
 		if (cJSON_IsString(etag))
@@ -2102,8 +2093,8 @@ flowsvcExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
  *		as objects.
  */
 static TupleTableSlot *
-flowsvcExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
-						 TupleTableSlot *slot, TupleTableSlot *planSlot)
+flowsvcExecForeignInsert(EState *estate pg_attribute_unused(), ResultRelInfo *rinfo,
+						 TupleTableSlot *slot, TupleTableSlot *planSlot pg_attribute_unused())
 {
 	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) rinfo->ri_FdwState;
 	MemoryContext oldcxt;
@@ -2135,6 +2126,9 @@ flowsvcExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("column \"%s\" cannot be set by INSERT into %s",
 							col->attname, fmstate->resource->name),
+					 FlowsvcWriteProgressDetail() ?
+					 errdetail("The API assigns field \"%s\" itself. %s", col->path,
+							   FlowsvcWriteProgressDetail()) :
 					 errdetail("The API assigns field \"%s\" itself.", col->path),
 					 errhint("Leave the column out of the INSERT, or insert NULL.")));
 
@@ -2204,7 +2198,7 @@ flowsvcExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
  *		DELETE one row, with If-Match set to the version the scan read.
  */
 static TupleTableSlot *
-flowsvcExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
+flowsvcExecForeignDelete(EState *estate pg_attribute_unused(), ResultRelInfo *rinfo,
 						 TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
 	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) rinfo->ri_FdwState;
@@ -2227,12 +2221,13 @@ flowsvcExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("cannot delete an item of %s that has no id",
 						fmstate->resource->name)));
-	id = TextDatumGetCString(datum);
+	id = FlowsvcIdText(datum, fmstate->columns[fmstate->id_attnum - 1]->typid);
 	datum = ExecGetJunkAttribute(planSlot, fmstate->version_junk, &isnull);
-	version = isnull ? NULL : TextDatumGetCString(datum);
+	version = isnull ? NULL :
+		FlowsvcIdText(datum, fmstate->columns[fmstate->version_attnum - 1]->typid);
 
 	status = FlowsvcRequest(fmstate->conn, "DELETE",
-							item_target(fmstate->resource->name, id), version,
+							FlowsvcItemTarget(fmstate->resource->name, id), version,
 							NULL, FLOWSVC_ACCEPT_404 | FLOWSVC_ACCEPT_412,
 							&resp, &fmstate->stats);
 	if (status == 404 || status == 412)
@@ -2265,7 +2260,7 @@ flowsvcExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
  *		Finish a row-by-row write.
  */
 static void
-flowsvcEndForeignModify(EState *estate, ResultRelInfo *rinfo)
+flowsvcEndForeignModify(EState *estate pg_attribute_unused(), ResultRelInfo *rinfo)
 {
 	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) rinfo->ri_FdwState;
 
@@ -2302,7 +2297,7 @@ flowsvcIsForeignRelUpdatable(Relation rel)
  */
 static void
 flowsvcExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
-							List *fdw_private, int subplan_index,
+							List *fdw_private, int subplan_index pg_attribute_unused(),
 							ExplainState *es)
 {
 	const char *resource =
@@ -2422,7 +2417,7 @@ flowsvcPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 			left = right;
 			right = tmp;
 		}
-		if (!IsA(left, Var) || ((Var *) left)->varno != resultRelation ||
+		if (!IsA(left, Var) || ((Var *) left)->varno != (int) resultRelation ||
 			((Var *) left)->varattno != version_col->attnum ||
 			!IsA(right, Const) || ((Const *) right)->constisnull)
 			return false;
@@ -2472,8 +2467,10 @@ flowsvcPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 	fscan->fdw_exprs = NIL;
 	fscan->fdw_private =
 		list_make5(list_nth(fscan->fdw_private, FdwScanPrivateResource),
-				   makeString(TextDatumGetCString(((Const *) id_value)->constvalue)),
-				   makeString(TextDatumGetCString(version_value->constvalue)),
+				   makeString(FlowsvcIdText(((Const *) id_value)->constvalue,
+											((Const *) id_value)->consttype)),
+				   makeString(FlowsvcIdText(version_value->constvalue,
+											version_value->consttype)),
 				   makeString(body),
 				   target_attrs);
 	fscan->fdw_private = lappend(fscan->fdw_private, values);
@@ -2530,7 +2527,7 @@ flowsvcIterateDirectModify(ForeignScanState *node)
 		return slot;
 	fmstate->direct_done = true;
 
-	target = item_target(fmstate->resource->name, fmstate->direct_id);
+	target = FlowsvcItemTarget(fmstate->resource->name, fmstate->direct_id);
 	status = FlowsvcRequest(fmstate->conn, "PATCH", target, fmstate->direct_version,
 							fmstate->direct_body,
 							FLOWSVC_ACCEPT_404 | FLOWSVC_ACCEPT_412,
@@ -2611,12 +2608,18 @@ flowsvcExplainDirectModify(ForeignScanState *node, ExplainState *es)
 	{
 		ExplainPropertyText("Remote request",
 							psprintf("PATCH %s, If-Match: %s",
-									 item_target(strVal(list_nth(priv, FdwDirectModifyPrivateResource)),
+									 FlowsvcItemTarget(strVal(list_nth(priv, FdwDirectModifyPrivateResource)),
 												 strVal(list_nth(priv, FdwDirectModifyPrivateId))),
 									 strVal(list_nth(priv, FdwDirectModifyPrivateVersion))),
 							es);
 		ExplainPropertyText("Remote patch",
 							strVal(list_nth(priv, FdwDirectModifyPrivateBody)), es);
+		if (intVal(list_nth(priv, FdwDirectModifyPrivateRefetch)))
+			ExplainPropertyText("Read back for RETURNING",
+								psprintf("GET %s",
+										 FlowsvcItemTarget(strVal(list_nth(priv, FdwDirectModifyPrivateResource)),
+														   strVal(list_nth(priv, FdwDirectModifyPrivateId)))),
+								es);
 	}
 	if (es->analyze && fmstate)
 		explain_stats(&fmstate->stats, es);
@@ -2763,7 +2766,7 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
  *		ANALYZE reads the whole collection (a page at a time) for its sample.
  */
 static bool
-flowsvcAnalyzeForeignTable(Relation relation, AcquireSampleRowsFunc *func,
+flowsvcAnalyzeForeignTable(Relation relation pg_attribute_unused(), AcquireSampleRowsFunc *func,
 						   BlockNumber *totalpages)
 {
 	*func = acquire_sample_rows;

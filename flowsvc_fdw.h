@@ -150,6 +150,7 @@ typedef struct FlowsvcRequestShape
 	const char *resource;		/* API collection */
 	List	   *filters;		/* FlowsvcFilter * */
 	int			id_expr;		/* value index of an id lookup, or -1 */
+	Oid			id_typid;		/* type of the id column */
 	int			page_size;		/* limit= of a listing */
 	const char *orderby;		/* orderby= value, or NULL */
 	bool		count_only;		/* count=true instead of items */
@@ -205,7 +206,9 @@ extern List *FlowsvcBuildRequestTargets(const FlowsvcRequestShape *shape,
 extern char *FlowsvcDescribeRequest(const FlowsvcRequestShape *shape,
 									List *exprs, List *deparse_cxt);
 extern char *FlowsvcFilterValueText(Datum value, Oid typid, FlowsvcFilterOp op);
-extern void FlowsvcAppendEncoded(StringInfo buf, const char *s, bool in_path);
+extern char *FlowsvcIdText(Datum value, Oid typid);
+extern char *FlowsvcItemTarget(const char *resource, const char *id);
+extern void FlowsvcAppendEncoded(StringInfo buf, const char *s);
 
 /* in http.c */
 extern FlowsvcConnection *FlowsvcGetConnection(UserMapping *user,

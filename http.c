@@ -355,6 +355,8 @@ perform_request(FlowsvcConnection *conn, const char *method, const char *url,
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	/* ids are percent-encoded; never let curl rewrite the path */
+	curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (opts->ca_file)
@@ -373,6 +375,13 @@ perform_request(FlowsvcConnection *conn, const char *method, const char *url,
 
 	if (strcmp(method, "GET") != 0)
 	{
+		/*
+		 * On a reused connection that turns out closed, libcurl silently
+		 * sends the request again on a new one, even if the server may have
+		 * read it.  A write must never be sent twice: give it a connection
+		 * of its own.
+		 */
+		curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
 		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
 		if (body)
 		{
@@ -698,8 +707,8 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
  *		Track which sockets curl wants watched, and for what.
  */
 static int
-socket_callback(CURL *easy, curl_socket_t fd, int what, void *userp,
-				void *socketp)
+socket_callback(CURL *easy pg_attribute_unused(), curl_socket_t fd, int what, void *userp,
+				void *socketp pg_attribute_unused())
 {
 	FlowsvcConnection *conn = (FlowsvcConnection *) userp;
 	int			i;
@@ -736,7 +745,7 @@ socket_callback(CURL *easy, curl_socket_t fd, int what, void *userp,
  *		Remember when curl wants to be called for its timers.
  */
 static int
-timer_callback(CURLM *multi, long timeout_ms, void *userp)
+timer_callback(CURLM *multi pg_attribute_unused(), long timeout_ms, void *userp)
 {
 	FlowsvcConnection *conn = (FlowsvcConnection *) userp;
 
@@ -994,7 +1003,7 @@ FlowsvcApiErrorText(const char *body, size_t len)
 		"error_description"};
 		int			i;
 
-		for (i = 0; i < lengthof(fields) && text == NULL; i++)
+		for (i = 0; i < (int) lengthof(fields) && text == NULL; i++)
 		{
 			item = cJSON_GetObjectItemCaseSensitive(root, fields[i]);
 			if (cJSON_IsString(item) && item->valuestring[0])
@@ -1087,13 +1096,13 @@ fetch_token(FlowsvcConnection *conn, FlowsvcRequestStats *stats)
 
 	initStringInfo(&form);
 	appendStringInfoString(&form, "grant_type=client_credentials&client_id=");
-	FlowsvcAppendEncoded(&form, opts->client_id, false);
+	FlowsvcAppendEncoded(&form, opts->client_id);
 	appendStringInfoString(&form, "&client_secret=");
-	FlowsvcAppendEncoded(&form, opts->client_secret, false);
+	FlowsvcAppendEncoded(&form, opts->client_secret);
 	if (opts->scope)
 	{
 		appendStringInfoString(&form, "&scope=");
-		FlowsvcAppendEncoded(&form, opts->scope, false);
+		FlowsvcAppendEncoded(&form, opts->scope);
 	}
 
 	status = perform_request(conn, "POST", opts->token_url, NULL, NULL,

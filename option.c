@@ -57,30 +57,30 @@ typedef struct FlowsvcOptionDef
 
 static const FlowsvcOptionDef flowsvc_options[] = {
 	/* server */
-	{"url", ForeignServerRelationId, OPTKIND_URL},
-	{"ims_org", ForeignServerRelationId, OPTKIND_STRING},
-	{"sandbox", ForeignServerRelationId, OPTKIND_SANDBOX},
-	{"token_url", ForeignServerRelationId, OPTKIND_URL},
+	{"url", ForeignServerRelationId, OPTKIND_URL, 0, 0, false},
+	{"ims_org", ForeignServerRelationId, OPTKIND_STRING, 0, 0, false},
+	{"sandbox", ForeignServerRelationId, OPTKIND_SANDBOX, 0, 0, false},
+	{"token_url", ForeignServerRelationId, OPTKIND_URL, 0, 0, false},
 	{"ca_file", ForeignServerRelationId, OPTKIND_STRING, 0, 0, true},
-	{"timeout_ms", ForeignServerRelationId, OPTKIND_INT, 1, 3600000},
-	{"connect_timeout_ms", ForeignServerRelationId, OPTKIND_INT, 1, 600000},
-	{"max_retries", ForeignServerRelationId, OPTKIND_INT, 0, 10},
-	{"page_size", ForeignServerRelationId, OPTKIND_INT, 1, 100},
-	{"use_remote_estimate", ForeignServerRelationId, OPTKIND_BOOL},
-	{"fdw_startup_cost", ForeignServerRelationId, OPTKIND_REAL},
-	{"fdw_tuple_cost", ForeignServerRelationId, OPTKIND_REAL},
+	{"timeout_ms", ForeignServerRelationId, OPTKIND_INT, 1, 3600000, false},
+	{"connect_timeout_ms", ForeignServerRelationId, OPTKIND_INT, 1, 600000, false},
+	{"max_retries", ForeignServerRelationId, OPTKIND_INT, 0, 10, false},
+	{"page_size", ForeignServerRelationId, OPTKIND_INT, 1, 100, false},
+	{"use_remote_estimate", ForeignServerRelationId, OPTKIND_BOOL, 0, 0, false},
+	{"fdw_startup_cost", ForeignServerRelationId, OPTKIND_REAL, 0, 0, false},
+	{"fdw_tuple_cost", ForeignServerRelationId, OPTKIND_REAL, 0, 0, false},
 	/* user mapping */
-	{"api_key", UserMappingRelationId, OPTKIND_STRING},
-	{"access_token", UserMappingRelationId, OPTKIND_STRING},
-	{"client_id", UserMappingRelationId, OPTKIND_STRING},
-	{"client_secret", UserMappingRelationId, OPTKIND_STRING},
-	{"scope", UserMappingRelationId, OPTKIND_STRING},
+	{"api_key", UserMappingRelationId, OPTKIND_STRING, 0, 0, false},
+	{"access_token", UserMappingRelationId, OPTKIND_STRING, 0, 0, false},
+	{"client_id", UserMappingRelationId, OPTKIND_STRING, 0, 0, false},
+	{"client_secret", UserMappingRelationId, OPTKIND_STRING, 0, 0, false},
+	{"scope", UserMappingRelationId, OPTKIND_STRING, 0, 0, false},
 	/* foreign table */
-	{"resource", ForeignTableRelationId, OPTKIND_RESOURCE},
-	{"use_remote_estimate", ForeignTableRelationId, OPTKIND_BOOL},
+	{"resource", ForeignTableRelationId, OPTKIND_RESOURCE, 0, 0, false},
+	{"use_remote_estimate", ForeignTableRelationId, OPTKIND_BOOL, 0, 0, false},
 	/* column */
-	{"path", AttributeRelationId, OPTKIND_PATH},
-	{NULL}
+	{"path", AttributeRelationId, OPTKIND_PATH, 0, 0, false},
+	{NULL, InvalidOid, OPTKIND_STRING, 0, 0, false}
 };
 
 #define DEFAULT_URL			"https://platform.adobe.io/data/foundation/flowservice"
@@ -130,7 +130,9 @@ static const FlowsvcResource flowsvc_resources[] = {
 		"source_connection_ids jsonb, target_connection_ids jsonb, "
 		"transformations jsonb, schedule_params jsonb, " COMMON_TAIL},
 	{"runs", "runs", nothing, nothing,
-		"id text, flow_id text, state text, metrics jsonb, activities jsonb, "
+		"id text, flow_id text, "
+		"state text OPTIONS (path 'metrics.statusSummary.status'), "
+		"metrics jsonb, activities jsonb, "
 		"created_at timestamptz, updated_at timestamptz, "
 		"created_by text, updated_by text, "
 		"sandbox_name text, sandbox_id text, ims_org_id text"},
@@ -139,13 +141,14 @@ static const FlowsvcResource flowsvc_resources[] = {
 		"attributes jsonb, auth_spec jsonb, source_spec jsonb, target_spec jsonb"},
 	{"flowSpecs", "flow_specs", nothing, nothing,
 		"id text, name text, provider_id text, version text, "
-		"source_connection_specs jsonb, target_connection_specs jsonb, "
+		"source_connection_spec_ids jsonb, target_connection_spec_ids jsonb, "
 		"attributes jsonb"},
 };
 
 static void validate_option_value(const FlowsvcOptionDef *def, DefElem *def_elem);
 static const char *closest_match(const char *target, Oid catalog, bool resources);
 static bool option_valid_in(const char *name, Oid catalog);
+static char *valid_options_list(Oid catalog);
 static int	parse_int_option(DefElem *def);
 static double parse_real_option(DefElem *def);
 
@@ -186,6 +189,7 @@ flowsvc_fdw_validator(PG_FUNCTION_ARGS)
 		if (opt->name == NULL)
 		{
 			const char *match = closest_match(def->defname, catalog, false);
+			char	   *valid = valid_options_list(catalog);
 
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
@@ -195,6 +199,8 @@ flowsvc_fdw_validator(PG_FUNCTION_ARGS)
 							   def->defname) : 0,
 					 match ?
 					 errhint("Perhaps you meant the option \"%s\".", match) :
+					 valid[0] ?
+					 errhint("Valid options in this context are: %s", valid) :
 					 errhint("There are no valid options in this context.")));
 		}
 
@@ -282,6 +288,8 @@ validate_option_value(const FlowsvcOptionDef *opt, DefElem *def)
 								 DEFAULT_URL : DEFAULT_TOKEN_URL)));
 			if (strchr(value, '?') || strchr(value, '#') ||
 				value[strcspn(value, ":") + 3] == '\0' ||
+				value[strcspn(value, ":") + 3] == '/' ||
+				value[strcspn(value, ":") + 3] == ':' ||
 				strpbrk(value, " \t\r\n") != NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
@@ -352,6 +360,25 @@ validate_option_value(const FlowsvcOptionDef *opt, DefElem *def)
 				break;
 			}
 	}
+}
+
+/*
+ * valid_options_list
+ *		"a, b, c": the options valid in catalog, in table order.
+ */
+static char *
+valid_options_list(Oid catalog)
+{
+	StringInfoData buf;
+	const FlowsvcOptionDef *opt;
+
+	initStringInfo(&buf);
+	for (opt = flowsvc_options; opt->name; opt++)
+	{
+		if (opt->catalog == catalog)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", opt->name);
+	}
+	return buf.data;
 }
 
 /*
@@ -439,7 +466,7 @@ closest_match(const char *target, Oid catalog, bool resources)
 
 		if (resources)
 		{
-			if (n >= lengthof(flowsvc_resources))
+			if (n >= (int) lengthof(flowsvc_resources))
 				break;
 			candidate = flowsvc_resources[n].name;
 		}
@@ -475,7 +502,7 @@ FlowsvcLookupResource(const char *name)
 {
 	int			i;
 
-	for (i = 0; i < lengthof(flowsvc_resources); i++)
+	for (i = 0; i < (int) lengthof(flowsvc_resources); i++)
 	{
 		if (strcmp(flowsvc_resources[i].name, name) == 0)
 			return &flowsvc_resources[i];

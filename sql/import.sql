@@ -77,7 +77,7 @@ UNION ALL SELECT 'runs', count(*) FROM imp_all.runs
 UNION ALL SELECT 'connection_specs', count(*) FROM imp_all.connection_specs
 UNION ALL SELECT 'flow_specs', count(*) FROM imp_all.flow_specs;
 -- each went to its own collection
-\! $FAKECTL log | sed 's/continuationToken=[^&]*/continuationToken=.../' | sort | uniq -c
+\! $FAKECTL log | sed 's/?.*//' | sort -u
 -- nothing in any of them is NULL where the fake always has a value
 SELECT count(*) FILTER (WHERE id IS NULL OR name IS NULL OR created_at IS NULL
                           OR flow_spec_id IS NULL OR source_connection_ids IS NULL) AS flows_missing
@@ -85,10 +85,17 @@ SELECT count(*) FILTER (WHERE id IS NULL OR name IS NULL OR created_at IS NULL
 SELECT count(*) FILTER (WHERE id IS NULL OR base_connection_id IS NULL
                           OR connection_spec_id IS NULL) AS sources_missing
   FROM imp_all.source_connections;
-SELECT count(*) FILTER (WHERE id IS NULL OR flow_id IS NULL OR state IS NULL) AS runs_missing
+SELECT count(*) FILTER (WHERE id IS NULL OR flow_id IS NULL OR created_at IS NULL
+                          OR metrics IS NULL OR activities IS NULL) AS runs_missing
   FROM imp_all.runs;
-SELECT count(*) FILTER (WHERE id IS NULL OR name IS NULL) AS specs_missing
+SELECT count(*) FILTER (WHERE id IS NULL OR name IS NULL OR provider_id IS NULL
+                          OR auth_spec IS NULL OR attributes IS NULL) AS specs_missing
   FROM imp_all.connection_specs;
+SELECT count(*) FILTER (WHERE id IS NULL OR name IS NULL OR version IS NULL) AS flow_specs_missing
+  FROM imp_all.flow_specs;
+-- the runs belong to flows that exist
+SELECT count(*) AS runs, count(*) FILTER (WHERE f.id IS NOT NULL) AS with_flow
+  FROM imp_all.runs r LEFT JOIN imp_all.flows f ON f.id = r.flow_id;
 -- the flows point at source connections that exist
 SELECT count(*) AS flows, count(*) FILTER (WHERE EXISTS (
          SELECT 1 FROM imp_all.source_connections s

@@ -18,7 +18,7 @@ INSERT INTO flowsvc.connections (name, description, auth, connection_spec_id, co
 VALUES ('New S3 bucket', 'created from SQL',
         '{"specName": "Access Key", "params": {"s3AccessKey": "AKIAEXAMPLE", "s3SecretKey": "secret"}}',
         'ecadc60c-7455-4d87-84dc-2a0e293d997b', '1.0')
-RETURNING id IS NOT NULL AS has_id, version LIKE '"%"' AS quoted_version, name;
+RETURNING id IS NOT NULL AS has_id, version LIKE '"%"' AS quoted_version;
 -- id and version come from the POST's answer: nothing is read back
 \! $FAKECTL log
 SELECT id AS new1 FROM flowsvc.connections WHERE name = 'New S3 bucket' \gset
@@ -74,6 +74,20 @@ INSERT INTO flowsvc.connections (name, created_at, auth, connection_spec_id, con
 VALUES ('x', now(), '{"specName": "Basic Authentication", "params": {}}',
         'cfc0fee1-7dc0-40ef-b73e-d8b134c436f5', '1.0');
 \! $FAKECTL count
+-- NULL is fine (nothing is sent for it); a value in any row refuses the
+-- whole statement before the first POST
+INSERT INTO flowsvc.connections (name, state, auth, connection_spec_id, connection_spec_version)
+VALUES ('state left NULL', NULL, '{"specName": "Basic Authentication", "params": {}}',
+        'cfc0fee1-7dc0-40ef-b73e-d8b134c436f5', '1.0'),
+       ('state set', 'disabled', '{"specName": "Basic Authentication", "params": {}}',
+        'cfc0fee1-7dc0-40ef-b73e-d8b134c436f5', '1.0');
+\! $FAKECTL count
+DELETE FROM flowsvc.connections WHERE name = 'state left NULL';
+INSERT INTO flowsvc.connections (id, name, state, auth, connection_spec_id, connection_spec_version)
+VALUES (NULL, 'Nulls are fine', NULL, '{"specName": "Basic Authentication", "params": {}}',
+        'cfc0fee1-7dc0-40ef-b73e-d8b134c436f5', '1.0')
+RETURNING id IS NOT NULL AS has_id, name;
+DELETE FROM flowsvc.connections WHERE name = 'Nulls are fine' RETURNING name;
 
 -- ===== the API's refusals are clean ERRORs with its message =====
 INSERT INTO flowsvc.connections (name, auth, connection_spec_id, connection_spec_version)
@@ -102,10 +116,11 @@ DELETE FROM flowsvc.connections WHERE id = :'c33';
 \! $FAKECTL count DELETE
 
 -- DELETE ... RETURNING returns the row as it was
-SELECT id AS c34 FROM flowsvc.connections OFFSET 34 LIMIT 1 \gset
+SELECT id AS c34 FROM flowsvc.connections WHERE name = 'Azure Blob web events 34' \gset
 \! $FAKECTL reset-stats
 DELETE FROM flowsvc.connections WHERE id = :'c34' RETURNING name, state, description;
-\! $FAKECTL count
+-- no read back: the scan already had the row
+\! $FAKECTL log
 DELETE FROM flowsvc.connections WHERE id = :'new1' RETURNING name, connection_spec_id, auth->>'specName' AS spec_name;
 DELETE FROM flowsvc.connections WHERE name LIKE 'Batch %' RETURNING name;
 SELECT count(*) AS connections FROM flowsvc.connections;

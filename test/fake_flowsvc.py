@@ -819,6 +819,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if raw is None:
             raw = b"" if obj is None else json.dumps(obj, ensure_ascii=False).encode("utf-8")
         self.resp_status = status
+        # log before the client can see the answer: it may ask for the log
+        # (or send its next request) the moment it has read the response
+        self.flush_log_entry()
         if getattr(self, "truncate", False):
             self.send_response(status)
             self.send_header("Content-Type", ctype)
@@ -935,8 +938,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.conn_gen == STATE.gen:
                 STATE.tcp += 1
 
+    def flush_log_entry(self):
+        pending = getattr(self, "log_pending", None)
+        if pending is not None:
+            self.log_pending = None
+            self.log_request_entry(*pending)
+
     def log_request_entry(self, raw, headers_present):
         with STATE.lock:
+            # a request still running when the stats were reset (a delayed
+            # one its client gave up on) belongs to the old log, not the new
+            if getattr(self, "stats_gen", STATE.gen) != STATE.gen:
+                return
             STATE.log.append({"method": self.command, "path": raw, "status": self.resp_status,
                               "if_match": self.headers.get("If-Match"),
                               "headers_present": headers_present,
@@ -1012,7 +1025,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # ---------------------------------------------------------------- token
     def handle_token(self, raw, body):
+        self.log_pending = (raw, True)
         with STATE.lock:
+            self.stats_gen = STATE.gen
             STATE.token_requests += 1
             self.count_connection()
             fault = STATE.take_fault(self.command, raw, True)
@@ -1021,7 +1036,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             self.token_response(raw, body)
         finally:
-            self.log_request_entry(raw, True)
+            self.flush_log_entry()
 
     def token_response(self, raw, body):
         def err(status, code, desc):
@@ -1102,7 +1117,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def handle_api(self, raw, body):
         h = self.headers
         present = all(h.get(k) is not None for k in REQUIRED_HEADERS)
+        self.log_pending = (raw, present)
         with STATE.lock:
+            self.stats_gen = STATE.gen
             STATE.requests += 1
             STATE.by_method[self.command] = STATE.by_method.get(self.command, 0) + 1
             if not present:
@@ -1125,7 +1142,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                        request_id(self.command, raw)),
                              headers=e.headers)
         finally:
-            self.log_request_entry(raw, present)
+            self.flush_log_entry()
             if VERBOSE:
                 sys.stderr.write("fake_flowsvc: %s %s -> %s headers_present=%s\n"
                                  % (self.command, raw, self.resp_status, present))
