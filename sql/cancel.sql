@@ -2,16 +2,8 @@
 -- Cancel and statement timeout abort a transfer at once with SQLSTATE 57014,
 -- and the session stays usable.
 --
-\getenv fake_url FLOWSVC_FAKE_URL
-\getenv fakectl FAKECTL
-\! $FAKECTL reset
-CREATE EXTENSION flowsvc_fdw;
-CREATE SERVER flowsvc FOREIGN DATA WRAPPER flowsvc_fdw
-  OPTIONS (url :'fake_url', ims_org 'TESTORG@AdobeOrg');
-CREATE USER MAPPING FOR CURRENT_USER SERVER flowsvc
-  OPTIONS (api_key 'test-api-key', access_token 'test-access-token');
-CREATE SCHEMA flowsvc;
-IMPORT FOREIGN SCHEMA flowsvc LIMIT TO (connections) FROM SERVER flowsvc INTO flowsvc;
+\getenv testdir FLOWSVC_TEST_DIR
+\i :testdir/setup.sql
 
 -- ===== pg_cancel_backend during a slow response =====
 -- another session cancels this one while the fake delays its answer by 5 s;

@@ -5,14 +5,8 @@
 -- the scan by an extra qual (AND length(version) > 0) the wrapper cannot
 -- fold into the PATCH.
 --
-\getenv fake_url FLOWSVC_FAKE_URL
-\getenv fakectl FAKECTL
-\! $FAKECTL reset
-CREATE EXTENSION flowsvc_fdw;
-CREATE SERVER flowsvc FOREIGN DATA WRAPPER flowsvc_fdw OPTIONS (url :'fake_url', ims_org 'TESTORG@AdobeOrg');
-CREATE USER MAPPING FOR CURRENT_USER SERVER flowsvc OPTIONS (api_key 'test-api-key', access_token 'test-access-token');
-CREATE SCHEMA flowsvc;
-IMPORT FOREIGN SCHEMA flowsvc LIMIT TO (connections) FROM SERVER flowsvc INTO flowsvc;
+\getenv testdir FLOWSVC_TEST_DIR
+\i :testdir/setup.sql
 
 -- seeded items: position 14 (with a description), position 6 (without);
 -- their versions are the same after every reset

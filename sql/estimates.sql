@@ -3,16 +3,8 @@
 -- collection, use_remote_estimate asking count=true (cached), and the
 -- fdw_startup_cost / fdw_tuple_cost knobs steering join strategies.
 --
-\getenv fake_url FLOWSVC_FAKE_URL
-\getenv fakectl FAKECTL
-\! $FAKECTL reset
-CREATE EXTENSION flowsvc_fdw;
-CREATE SERVER flowsvc FOREIGN DATA WRAPPER flowsvc_fdw
-  OPTIONS (url :'fake_url', ims_org 'TESTORG@AdobeOrg');
-CREATE USER MAPPING FOR CURRENT_USER SERVER flowsvc
-  OPTIONS (api_key 'test-api-key', access_token 'test-access-token');
-CREATE SCHEMA flowsvc;
-IMPORT FOREIGN SCHEMA flowsvc LIMIT TO (connections) FROM SERVER flowsvc INTO flowsvc;
+\getenv testdir FLOWSVC_TEST_DIR
+\i :testdir/setup.sql
 
 -- the planner's row estimate of the top plan node of a query
 CREATE FUNCTION estimated_rows(query text) RETURNS bigint

@@ -1,14 +1,8 @@
 --
 -- options: the validator of flowsvc_fdw (option.c) and the column mapping
 --
-\getenv fake_url FLOWSVC_FAKE_URL
-\getenv fakectl FAKECTL
-\! $FAKECTL reset
-CREATE EXTENSION flowsvc_fdw;
-CREATE SERVER flowsvc FOREIGN DATA WRAPPER flowsvc_fdw OPTIONS (url :'fake_url', ims_org 'TESTORG@AdobeOrg');
-CREATE USER MAPPING FOR CURRENT_USER SERVER flowsvc OPTIONS (api_key 'test-api-key', access_token 'test-access-token');
-CREATE SCHEMA flowsvc;
-IMPORT FOREIGN SCHEMA flowsvc LIMIT TO (connections) FROM SERVER flowsvc INTO flowsvc;
+\getenv testdir FLOWSVC_TEST_DIR
+\i :testdir/setup.sql
 
 -- Runs a statement that must fail and tells whether the secret shows up in
 -- any part of the error (message, detail, hint, context; the context line

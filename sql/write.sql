@@ -1,14 +1,8 @@
 --
 -- write: UPDATE through the API (PATCH with If-Match)
 --
-\getenv fake_url FLOWSVC_FAKE_URL
-\getenv fakectl FAKECTL
-\! $FAKECTL reset
-CREATE EXTENSION flowsvc_fdw;
-CREATE SERVER flowsvc FOREIGN DATA WRAPPER flowsvc_fdw OPTIONS (url :'fake_url', ims_org 'TESTORG@AdobeOrg');
-CREATE USER MAPPING FOR CURRENT_USER SERVER flowsvc OPTIONS (api_key 'test-api-key', access_token 'test-access-token');
-CREATE SCHEMA flowsvc;
-IMPORT FOREIGN SCHEMA flowsvc LIMIT TO (connections) FROM SERVER flowsvc INTO flowsvc;
+\getenv testdir FLOWSVC_TEST_DIR
+\i :testdir/setup.sql
 
 -- Seeded items used below (positions in the collection's order); each is
 -- passed to the shell as $Cnn for fakectl.
