@@ -295,9 +295,10 @@ static void report_version_conflict(const char *verb, const char *resource,
 static void record_write(FlowsvcModifyState *fmstate, const char *id);
 static void refetch_into_slot(FlowsvcModifyState *fmstate, const char *id,
 							  TupleTableSlot *slot);
-static void set_slot_column(TupleTableSlot *slot, AttrNumber attnum,
-							Datum value, bool isnull);
-static Datum text_column_datum(FlowsvcColumn *col, const char *text);
+static void store_identity(FlowsvcModifyState *fmstate, TupleTableSlot *slot,
+						   const char *id, const char *version);
+static char *answer_etag(FlowsvcModifyState *fmstate, FlowsvcResponse *resp,
+						 const char *method, const char *target, char **id);
 static bool returning_needs_refetch(List *returning, Index rtindex,
 									Relation rel, List *target_attrs);
 static void flowsvc_xact_callback(XactEvent event, void *arg);
@@ -1919,29 +1920,55 @@ report_version_conflict(const char *verb, const char *resource, const char *id,
 }
 
 /*
- * set_slot_column
- *		Overwrite one column of a materialized virtual slot.
+ * store_identity
+ *		Put an item's id and version into the columns of slot that map
+ *		them; the etag column gets the version too, as the API keeps the
+ *		two equal.  A NULL argument leaves its columns as they are.
  */
 static void
-set_slot_column(TupleTableSlot *slot, AttrNumber attnum, Datum value, bool isnull)
+store_identity(FlowsvcModifyState *fmstate, TupleTableSlot *slot,
+			   const char *id, const char *version)
 {
-	if (!AttributeNumberIsValid(attnum))
-		return;
-	slot->tts_values[attnum - 1] = value;
-	slot->tts_isnull[attnum - 1] = isnull;
+	const AttrNumber attnums[] = {fmstate->id_attnum, fmstate->version_attnum,
+	fmstate->etag_attnum};
+	const char *texts[] = {id, version, version};
+	int			i;
+
+	for (i = 0; i < (int) lengthof(attnums); i++)
+	{
+		FlowsvcColumn *col;
+
+		if (!AttributeNumberIsValid(attnums[i]) || texts[i] == NULL)
+			continue;
+		col = fmstate->columns[attnums[i] - 1];
+		slot->tts_values[attnums[i] - 1] = col->typid == TEXTOID ?
+			CStringGetTextDatum(texts[i]) :
+			InputFunctionCall(&col->infunc, (char *) texts[i], col->typioparam,
+							  col->typmod);
+		slot->tts_isnull[attnums[i] - 1] = false;
+	}
 }
 
 /*
- * text_column_datum
- *		A Datum of col's type from a text (an id or a version).
+ * answer_etag
+ *		The new version a successful write's answer carries as "etag", or
+ *		NULL; the answer's tree is owned by the per-row context.
  */
-static Datum
-text_column_datum(FlowsvcColumn *col, const char *text)
+static char *
+answer_etag(FlowsvcModifyState *fmstate, FlowsvcResponse *resp,
+			const char *method, const char *target, char **id)
 {
-	if (col->typid == TEXTOID)
-		return CStringGetTextDatum(text);
-	return InputFunctionCall(&col->infunc, (char *) text, col->typioparam,
-							 col->typmod);
+	cJSON	   *root = FlowsvcParseJson(resp->body, resp->body_len,
+										fmstate->temp_cxt, method, target);
+	cJSON	   *etag = cJSON_GetObjectItemCaseSensitive(root, "etag");
+
+	if (id)
+	{
+		cJSON	   *item_id = cJSON_GetObjectItemCaseSensitive(root, "id");
+
+		*id = cJSON_IsString(item_id) ? pstrdup(item_id->valuestring) : NULL;
+	}
+	return cJSON_IsString(etag) ? pstrdup(etag->valuestring) : NULL;
 }
 
 /*
@@ -2038,11 +2065,7 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 					   fmstate->temp_cxt);
 	}
 
-	set_slot_column(slot, fmstate->id_attnum,
-					text_column_datum(fmstate->columns[fmstate->id_attnum - 1], id), false);
-	set_slot_column(slot, fmstate->version_attnum,
-					text_column_datum(fmstate->columns[fmstate->version_attnum - 1], version),
-					false);
+	store_identity(fmstate, slot, id, version);
 
 	/* nothing changes: no request, as an UPDATE of equal values changes nothing */
 	if (cJSON_GetArraySize(patch) == 0)
@@ -2063,23 +2086,10 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	record_write(fmstate, id);
 
 	/* the answer carries the new version as etag */
-	{
-		cJSON	   *root = FlowsvcParseJson(resp.body, resp.body_len,
-											fmstate->temp_cxt, "PATCH",
-											FlowsvcItemTarget(fmstate->resource->name, id));
-		cJSON	   *etag = cJSON_GetObjectItemCaseSensitive(root, "etag");
-
-		if (cJSON_IsString(etag))
-		{
-			set_slot_column(slot, fmstate->version_attnum,
-							text_column_datum(fmstate->columns[fmstate->version_attnum - 1],
-											  etag->valuestring), false);
-			if (AttributeNumberIsValid(fmstate->etag_attnum))
-				set_slot_column(slot, fmstate->etag_attnum,
-								text_column_datum(fmstate->columns[fmstate->etag_attnum - 1],
-												  etag->valuestring), false);
-		}
-	}
+	store_identity(fmstate, slot, NULL,
+				   answer_etag(fmstate, &resp, "PATCH",
+							   FlowsvcItemTarget(fmstate->resource->name, id),
+							   NULL));
 
 	if (fmstate->refetch)
 		refetch_into_slot(fmstate, id, slot);
@@ -2101,9 +2111,8 @@ flowsvcExecForeignInsert(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	cJSON	   *body;
 	ListCell   *lc;
 	FlowsvcResponse resp;
-	cJSON	   *root;
-	cJSON	   *id;
-	cJSON	   *etag;
+	char	   *id;
+	char	   *etag;
 	char	   *target = psprintf("/%s", fmstate->resource->name);
 
 	MemoryContextReset(fmstate->temp_cxt);
@@ -2160,35 +2169,18 @@ flowsvcExecForeignInsert(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 
 	FlowsvcRequest(fmstate->conn, "POST", target, NULL, print_owned(body), 0,
 				   &resp, &fmstate->stats);
-	root = FlowsvcParseJson(resp.body, resp.body_len, fmstate->temp_cxt,
-							"POST", target);
-	id = cJSON_GetObjectItemCaseSensitive(root, "id");
-	etag = cJSON_GetObjectItemCaseSensitive(root, "etag");
-	if (!cJSON_IsString(id))
+	etag = answer_etag(fmstate, &resp, "POST", target, &id);
+	if (id == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("invalid response from flow service"),
 				 errdetail("The answer to a POST has no \"id\"; the item may have been created."),
 				 errcontext("Flow Service request: POST %s", target)));
-	record_write(fmstate, id->valuestring);
+	record_write(fmstate, id);
 
-	if (AttributeNumberIsValid(fmstate->id_attnum))
-		set_slot_column(slot, fmstate->id_attnum,
-						text_column_datum(fmstate->columns[fmstate->id_attnum - 1],
-										  id->valuestring), false);
-	if (cJSON_IsString(etag))
-	{
-		if (AttributeNumberIsValid(fmstate->version_attnum))
-			set_slot_column(slot, fmstate->version_attnum,
-							text_column_datum(fmstate->columns[fmstate->version_attnum - 1],
-											  etag->valuestring), false);
-		if (AttributeNumberIsValid(fmstate->etag_attnum))
-			set_slot_column(slot, fmstate->etag_attnum,
-							text_column_datum(fmstate->columns[fmstate->etag_attnum - 1],
-											  etag->valuestring), false);
-	}
+	store_identity(fmstate, slot, id, etag);
 	if (fmstate->refetch)
-		refetch_into_slot(fmstate, id->valuestring, slot);
+		refetch_into_slot(fmstate, id, slot);
 	MemoryContextSwitchTo(oldcxt);
 	return slot;
 }
@@ -2244,12 +2236,7 @@ flowsvcExecForeignDelete(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 				ExecGetJunkAttribute(planSlot, fmstate->old_junk[attnum - 1],
 									 &slot->tts_isnull[attnum - 1]);
 	}
-	set_slot_column(slot, fmstate->id_attnum,
-					text_column_datum(fmstate->columns[fmstate->id_attnum - 1], id), false);
-	if (version)
-		set_slot_column(slot, fmstate->version_attnum,
-						text_column_datum(fmstate->columns[fmstate->version_attnum - 1],
-										  version), false);
+	store_identity(fmstate, slot, id, version);
 	ExecStoreVirtualTuple(slot);
 	MemoryContextSwitchTo(oldcxt);
 	return slot;
@@ -2535,14 +2522,7 @@ flowsvcIterateDirectModify(ForeignScanState *node)
 	if (status == 404 || status == 412)
 		return slot;			/* no such row, or not that version: UPDATE 0 */
 
-	{
-		cJSON	   *root = FlowsvcParseJson(resp.body, resp.body_len,
-											fmstate->temp_cxt, "PATCH", target);
-		cJSON	   *e = cJSON_GetObjectItemCaseSensitive(root, "etag");
-
-		if (cJSON_IsString(e))
-			etag = pstrdup(e->valuestring);
-	}
+	etag = answer_etag(fmstate, &resp, "PATCH", target, NULL);
 	fmstate->direct_rows = 1;
 	if (node->ss.ps.instrument)
 		node->ss.ps.instrument->tuplecount += 1;
@@ -2560,19 +2540,7 @@ flowsvcIterateDirectModify(ForeignScanState *node)
 		slot->tts_values[attnum - 1] = ((Const *) lfirst(lc2))->constvalue;
 		slot->tts_isnull[attnum - 1] = false;
 	}
-	set_slot_column(slot, fmstate->id_attnum,
-					text_column_datum(fmstate->columns[fmstate->id_attnum - 1],
-									  fmstate->direct_id), false);
-	if (etag)
-	{
-		set_slot_column(slot, fmstate->version_attnum,
-						text_column_datum(fmstate->columns[fmstate->version_attnum - 1],
-										  etag), false);
-		if (AttributeNumberIsValid(fmstate->etag_attnum))
-			set_slot_column(slot, fmstate->etag_attnum,
-							text_column_datum(fmstate->columns[fmstate->etag_attnum - 1],
-											  etag), false);
-	}
+	store_identity(fmstate, slot, fmstate->direct_id, etag);
 	if (fmstate->refetch)
 		refetch_into_slot(fmstate, fmstate->direct_id, slot);
 	ExecStoreVirtualTuple(slot);
