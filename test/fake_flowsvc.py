@@ -5,7 +5,13 @@ Python 3 standard library only.  Listens on 127.0.0.1.
 
   python3 test/fake_flowsvc.py --port 0 --port-file FILE [--connections N] [--seed S]
           [--api-key K] [--ims-org O] [--token T] [--client-id ID] [--client-secret S]
-          [--token-ttl SECONDS] [--verbose]
+          [--token-ttl SECONDS] [--tls-cert FILE --tls-key FILE --tls-port-file FILE]
+          [--verbose]
+
+With --tls-cert and --tls-key, the same routes (same state, same handler) are
+ALSO served over HTTPS on a second free 127.0.0.1 port, written to
+--tls-port-file (before --port-file, so a reader waiting for the plain port
+finds the TLS one too).
 
 Routes:
   /data/foundation/flowservice/...   the Flow Service API (strict headers, If-Match, JSON Patch)
@@ -37,6 +43,7 @@ import secrets
 import signal
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -1524,6 +1531,27 @@ class Server(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+def tls_server(cfg):
+    """The HTTPS listener: a second Server on a free port whose listening
+    socket is wrapped server-side.  The handshake is left to the first read,
+    in the request's own thread, so a client that never completes one (or
+    aborts it after rejecting the certificate) holds up nothing else."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cfg.tls_cert, cfg.tls_key)
+    server = Server(("127.0.0.1", 0), Handler)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True,
+                                    do_handshake_on_connect=False)
+    return server
+
+
+def write_port_file(path, port):
+    d = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(d, ".%s.%d.tmp" % (os.path.basename(path), os.getpid()))
+    with open(tmp, "w") as f:
+        f.write("%d\n" % port)
+    os.replace(tmp, path)
+
+
 def main(argv=None):
     global STATE, VERBOSE
     ap = argparse.ArgumentParser(description="Fake Adobe Flow Service for flowsvc_fdw tests")
@@ -1537,28 +1565,45 @@ def main(argv=None):
     ap.add_argument("--client-id", default="test-client")
     ap.add_argument("--client-secret", default="test-secret")
     ap.add_argument("--token-ttl", type=int, default=86399)
+    ap.add_argument("--tls-cert", help="PEM server certificate: also serve HTTPS")
+    ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    ap.add_argument("--tls-port-file", help="where to write the HTTPS port")
     ap.add_argument("--verbose", action="store_true")
     cfg = ap.parse_args(argv)
+    if bool(cfg.tls_cert) != bool(cfg.tls_key) or (cfg.tls_port_file and not cfg.tls_cert):
+        ap.error("--tls-cert and --tls-key go together (and --tls-port-file needs them)")
     VERBOSE = cfg.verbose
     STATE = State(cfg)
     server = Server(("127.0.0.1", cfg.port), Handler)
     port = server.server_address[1]
+    tserver = tls_server(cfg) if cfg.tls_cert else None
+    if tserver is not None and cfg.tls_port_file:
+        write_port_file(cfg.tls_port_file, tserver.server_address[1])
     if cfg.port_file:
-        d = os.path.dirname(os.path.abspath(cfg.port_file))
-        tmp = os.path.join(d, ".%s.%d.tmp" % (os.path.basename(cfg.port_file), os.getpid()))
-        with open(tmp, "w") as f:
-            f.write("%d\n" % port)
-        os.replace(tmp, cfg.port_file)
+        write_port_file(cfg.port_file, port)
     if VERBOSE:
         sys.stderr.write("fake_flowsvc: listening on 127.0.0.1:%d\n" % port)
+        if tserver is not None:
+            sys.stderr.write("fake_flowsvc: HTTPS on 127.0.0.1:%d\n" % tserver.server_address[1])
 
     def stop(signum, frame):
         threading.Thread(target=server.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    tthread = None
+    if tserver is not None:
+        tthread = threading.Thread(target=tserver.serve_forever, kwargs={"poll_interval": 0.2},
+                                   daemon=True)
+        tthread.start()
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
+        if tserver is not None:
+            # the plain listener has stopped (a signal, or an error): stop the
+            # TLS one too
+            tserver.shutdown()
+            tthread.join(5)
+            tserver.server_close()
         server.server_close()
     return 0
 

@@ -22,6 +22,14 @@
 # Exported to the suites (psql reads them with \getenv, and `\! $FAKECTL ...`):
 #   FLOWSVC_FAKE_URL, FLOWSVC_FAKE_TOKEN_URL, FLOWSVC_FAKE_ADMIN, FAKECTL,
 #   FLOWSVC_TEST_DIR
+# and, when the openssl command is there (always in test mode: it is
+# installed if missing), the fake's HTTPS listener, whose certificate a
+# throw-away CA signed for the name "localhost" only:
+#   FLOWSVC_FAKE_TLS_HOST_URL  https://localhost:PORT/... (the name matches)
+#   FLOWSVC_FAKE_TLS_URL       https://127.0.0.1:PORT/... (same listener; the
+#                              certificate does not name 127.0.0.1)
+#   FLOWSVC_FAKE_CA            that CA's certificate (PEM), readable by the
+#                              cluster's OS user
 #
 # Everything this script starts (the cluster, the fake) is stopped by a trap
 # on EXIT/INT/TERM, whatever happens; the temp dir is removed and the server
@@ -120,6 +128,10 @@ missing_packages() {
     command -v python3 >/dev/null 2>&1 || pkgs+=(python3)
     command -v make    >/dev/null 2>&1 || pkgs+=(make)
     command -v gcc     >/dev/null 2>&1 || pkgs+=(gcc)
+    # the tls suite needs a CA and a certificate for the fake's HTTPS listener
+    if [ "$MODE" = test ]; then
+        command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
+    fi
 
     echo "${pkgs[*]:-}"
 }
@@ -316,8 +328,59 @@ export PGHOST="$TMP" PGPORT PGUSER=postgres
 # 4. the fake Flow Service
 # ---------------------------------------------------------------------------
 
+# make_tls_certs: a throw-away CA ($TMP/ca.pem) and a server certificate it
+# signed for "localhost" only ($TMP/server.pem, $TMP/server.key), valid one
+# day.  The CA certificate must be readable by the cluster's OS user (the
+# backends load it as ca_file); the keys stay private to us.
+make_tls_certs() {
+    local cnf="$TMP/openssl.cnf"
+    cat >"$cnf" <<'EOF'
+[req]
+distinguished_name = dn
+[dn]
+[ca_ext]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+    (
+        umask 077
+        openssl req -x509 -config "$cnf" -extensions ca_ext -newkey rsa:2048 -nodes \
+            -keyout "$TMP/ca.key" -out "$TMP/ca.pem" -days 1 \
+            -subj "/CN=flowsvc_fdw test CA" &&
+        openssl req -new -config "$cnf" -newkey rsa:2048 -nodes \
+            -keyout "$TMP/server.key" -out "$TMP/server.csr" \
+            -subj "/CN=flowsvc_fdw test server" &&
+        openssl x509 -req -in "$TMP/server.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" \
+            -CAcreateserial -CAserial "$TMP/ca.srl" -days 1 \
+            -extfile "$cnf" -extensions server_ext -out "$TMP/server.pem"
+    ) >"$TMP/openssl.log" 2>&1 \
+        || { cat "$TMP/openssl.log" >&2; die "could not make the test certificates"; }
+    chmod 644 "$TMP/ca.pem"
+    if is_root; then
+        runuser -u postgres -- test -r "$TMP/ca.pem" \
+            || die "$TMP/ca.pem is not readable by the postgres OS user"
+    fi
+}
+
 step "Starting the fake Flow Service"
 [ -f "$REPO/test/fake_flowsvc.py" ] || die "test/fake_flowsvc.py not found"
+
+TLS_ARGS=()
+if command -v openssl >/dev/null 2>&1; then
+    make_tls_certs
+    TLS_ARGS=(--tls-cert "$TMP/server.pem" --tls-key "$TMP/server.key"
+              --tls-port-file "$TMP/fake.tls.port")
+else
+    note "no openssl command: the fake serves no HTTPS (the tls suite needs it)"
+fi
 
 if [ "$MODE" = test ]; then
     FAKE_CONNECTIONS=${FLOWSVC_FAKE_CONNECTIONS:-120}
@@ -328,7 +391,7 @@ fi
 # In a process group of its own (setsid), so that stopping it stops whatever
 # it runs under (a python3 wrapper such as pyenv's shim) too.
 setsid python3 "$REPO/test/fake_flowsvc.py" --port 0 --port-file "$TMP/fake.port" \
-    --connections "$FAKE_CONNECTIONS" >"$TMP/fake.log" 2>&1 &
+    --connections "$FAKE_CONNECTIONS" ${TLS_ARGS[@]+"${TLS_ARGS[@]}"} >"$TMP/fake.log" 2>&1 &
 FAKE_PID=$!
 
 # wait up to 10 s for the fake to write its port
@@ -353,6 +416,16 @@ export FLOWSVC_FAKE_ADMIN="http://127.0.0.1:$FAKE_PORT/__admin"
 export FAKECTL="python3 $REPO/test/fakectl.py"
 export FLOWSVC_TEST_DIR="$REPO/test"
 note "fake on 127.0.0.1:$FAKE_PORT with $FAKE_CONNECTIONS connections (pid $FAKE_PID)"
+
+# the fake writes its HTTPS port before the plain one: it is there by now
+if [ ${#TLS_ARGS[@]} -gt 0 ]; then
+    TLS_PORT=$(tr -d '[:space:]' <"$TMP/fake.tls.port" 2>/dev/null || true)
+    [[ "$TLS_PORT" =~ ^[0-9]+$ ]] || die "the fake wrote no HTTPS port to $TMP/fake.tls.port"
+    export FLOWSVC_FAKE_TLS_URL="https://127.0.0.1:$TLS_PORT/data/foundation/flowservice"
+    export FLOWSVC_FAKE_TLS_HOST_URL="https://localhost:$TLS_PORT/data/foundation/flowservice"
+    export FLOWSVC_FAKE_CA="$TMP/ca.pem"
+    note "fake HTTPS on 127.0.0.1:$TLS_PORT (certificate for localhost, CA $FLOWSVC_FAKE_CA)"
+fi
 
 # ---------------------------------------------------------------------------
 # 6. test mode: pg_regress suites plus the fake's self-check

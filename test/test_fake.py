@@ -4,8 +4,10 @@
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -758,6 +760,122 @@ class FakeTest(unittest.TestCase):
         self.assertTrue(p.stderr)
         p = subprocess.run([sys.executable, CTL, "bogus"], env=env, capture_output=True)
         self.assertNotEqual(p.returncode, 0)
+
+
+# Extensions for a throw-away CA and a server certificate for "localhost" only
+# (as test/run.sh makes them).
+OPENSSL_CNF = """\
+[req]
+distinguished_name = dn
+[dn]
+[ca_ext]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+"""
+
+
+def make_certs(d):
+    """A CA and a server certificate it signed, in d: returns (ca.pem, server.pem, server.key)."""
+    cnf = os.path.join(d, "openssl.cnf")
+    with open(cnf, "w") as f:
+        f.write(OPENSSL_CNF)
+    p = lambda name: os.path.join(d, name)
+    for cmd in (
+            ["req", "-x509", "-config", cnf, "-extensions", "ca_ext", "-newkey", "rsa:2048",
+             "-nodes", "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "1",
+             "-subj", "/CN=flowsvc_fdw test CA"],
+            ["req", "-new", "-config", cnf, "-newkey", "rsa:2048", "-nodes",
+             "-keyout", p("server.key"), "-out", p("server.csr"),
+             "-subj", "/CN=flowsvc_fdw test server"],
+            ["x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"),
+             "-CAcreateserial", "-CAserial", p("ca.srl"), "-days", "1",
+             "-extfile", cnf, "-extensions", "server_ext", "-out", p("server.pem")]):
+        subprocess.run(["openssl"] + cmd, check=True, capture_output=True)
+    return p("ca.pem"), p("server.pem"), p("server.key")
+
+
+@unittest.skipUnless(shutil.which("openssl"), "the openssl command is not installed")
+class FakeTLSTest(unittest.TestCase):
+    """--tls-cert/--tls-key: the same API and state over HTTPS on a second port."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.ca, cert, key = make_certs(cls.tmp.name)
+        pf = os.path.join(cls.tmp.name, "port")
+        tpf = os.path.join(cls.tmp.name, "tls.port")
+        cls.proc = subprocess.Popen([sys.executable, FAKE, "--port", "0", "--port-file", pf,
+                                     "--connections", "30", "--tls-cert", cert,
+                                     "--tls-key", key, "--tls-port-file", tpf])
+        deadline = time.time() + 10
+        while not os.path.exists(pf):
+            if time.time() > deadline or cls.proc.poll() is not None:
+                raise RuntimeError("fake did not start")
+            time.sleep(0.02)
+        # the TLS port file is written before the plain one
+        with open(pf) as f, open(tpf) as g:
+            cls.port, cls.tls_port = int(f.read()), int(g.read())
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.send_signal(signal.SIGTERM)
+        rc = cls.proc.wait(10)
+        cls.tmp.cleanup()
+        assert rc == 0, "fake exited with %s" % rc
+
+    def plain(self, method, path):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        c.request(method, path, body=b"{}" if method == "POST" else None,
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        out = json.loads(r.read() or b"null")
+        c.close()
+        self.assertEqual(r.status, 200)
+        return out
+
+    def https_get(self, host, path, ctx):
+        c = http.client.HTTPSConnection(host, self.tls_port, context=ctx, timeout=10)
+        try:
+            c.request("GET", PREFIX + path, headers=HDRS)
+            r = c.getresponse()
+            return r.status, json.loads(r.read())
+        finally:
+            c.close()
+
+    def test_https_serves_the_same_state(self):
+        self.assertNotEqual(self.port, self.tls_port)
+        self.plain("POST", "/__admin/reset")
+        ctx = ssl.create_default_context(cafile=self.ca)
+        st, body = self.https_get("localhost", "/connections?limit=5", ctx)
+        self.assertEqual(st, 200)
+        self.assertEqual(len(body["items"]), 5)
+        # the request over HTTPS is in the stats the plain admin route reports
+        stats = self.plain("GET", "/__admin/stats")
+        self.assertEqual(stats["requests"], 1)
+        self.assertEqual(stats["log"][-1]["path"], PREFIX + "/connections?limit=5")
+
+    def test_https_verification(self):
+        self.plain("POST", "/__admin/reset")
+        # an unknown CA
+        with self.assertRaises(ssl.SSLCertVerificationError):
+            self.https_get("localhost", "/connections", ssl.create_default_context())
+        # a host the certificate does not name
+        with self.assertRaises(ssl.SSLCertVerificationError):
+            self.https_get("127.0.0.1", "/connections",
+                           ssl.create_default_context(cafile=self.ca))
+        # neither reached the API, and the listener still serves after them
+        self.assertEqual(self.plain("GET", "/__admin/stats")["requests"], 0)
+        st, _ = self.https_get("localhost", "/connections?limit=1",
+                               ssl.create_default_context(cafile=self.ca))
+        self.assertEqual(st, 200)
 
 
 if __name__ == "__main__":
