@@ -77,6 +77,7 @@ struct FlowsvcConnection
 	int			nsocks;
 	bool		socks_overflow; /* curl wanted more sockets than we watch */
 	long		timer_ms;		/* curl's requested timeout, -1 for none */
+	char		errbuf[CURL_ERROR_SIZE];	/* curl's words on a failure */
 	WaitEventSet *wait_set;		/* set being waited on, freed on error */
 	struct curl_slist *headers; /* header list of the running request */
 
@@ -368,6 +369,8 @@ perform_request(FlowsvcConnection *conn, const char *method, const char *url,
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(easy, CURLOPT_USERAGENT, "flowsvc_fdw/1.0");
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, conn->headers);
+	conn->errbuf[0] = '\0';
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, conn->errbuf);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_callback);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, conn);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_callback);
@@ -882,7 +885,10 @@ report_transport_error(FlowsvcConnection *conn, CURLcode rc, const char *method,
 	{
 		sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
 		message = "could not establish a secure connection to flow service";
-		hint = "A private CA can be trusted with the server option ca_file.";
+		/* curl's own words name the certificate problem (never a secret) */
+		if (conn->errbuf[0] != '\0')
+			detail = psprintf("%s.", conn->errbuf);
+		hint = "Check that the url names the host the certificate was issued for; a private CA can be trusted with the server option ca_file.";
 	}
 
 	ereport(ERROR,
