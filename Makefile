@@ -18,7 +18,7 @@ SHLIB_LINK = -lcurl -lcjson
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) -I/usr/include/cjson
 PG_CFLAGS = -Wall -Wextra
 
-REGRESS = options scan import errors pushdown write insert_delete direct auth cancel estimates tls
+REGRESS = options scan import errors pushdown write insert_delete direct auth cancel estimates tls encoding
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)

@@ -49,11 +49,13 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/sampling.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "flowsvc_fdw.h"
 
@@ -80,6 +82,8 @@ enum FdwScanPrivateIndex
 								 * (a LIMIT on this scan alone), or -1 */
 	FdwScanPrivateOrderBy,		/* String: orderby= value, or "" */
 	FdwScanPrivateCountOnly,	/* Integer: 1 if the scan returns count(*) */
+	FdwScanPrivateMaterialize,	/* Integer: 1 to read every page before
+								 * returning a row (the scan feeds a write) */
 	FdwScanPrivateCount			/* list length */
 };
 
@@ -114,6 +118,7 @@ enum FdwModifyPrivateIndex
 typedef struct FlowsvcScan
 {
 	FlowsvcConnection *conn;
+	FlowsvcOptions *opts;		/* options of the statement */
 	const char *resource;
 	List	   *targets;		/* request targets still to send */
 	bool		id_lookup;		/* targets are GETs of one item */
@@ -122,6 +127,10 @@ typedef struct FlowsvcScan
 	MemoryContext scan_cxt;		/* lives as long as the walk */
 	MemoryContext page_cxt;		/* holds one page and its JSON tree */
 	cJSON	   *cursor;			/* next item of the page in hand */
+	bool		exact_json;		/* json(b) columns read: parse pages exactly too */
+	struct JsonbContainer *exact_items; /* the page's items, parsed exactly */
+	int			item_index;		/* index of the next item in the page */
+	struct JsonbContainer *exact_item;	/* the item last returned, exactly */
 	FlowsvcRequestStats stats;	/* what was sent, for EXPLAIN ANALYZE */
 } FlowsvcScan;
 
@@ -138,6 +147,9 @@ typedef struct FlowsvcScanState
 	List	   *value_states;	/* ExprStates of fdw_exprs */
 	bool		started;		/* targets built and first request made */
 	bool		count_done;		/* the count(*) row was returned */
+	bool		materialize;	/* read all pages first (the scan feeds a write) */
+	Tuplestorestate *rows;		/* the rows read ahead, or NULL */
+	TupleTableSlot *row_slot;	/* a row of rows, before it is copied out */
 	FlowsvcScan scan;
 	MemoryContext start_cxt;	/* filter values and targets; reset by rescan */
 	MemoryContext tuple_cxt;	/* one row's converted values */
@@ -256,9 +268,9 @@ static FlowsvcColumn *column_by_path(FlowsvcColumn **columns, int natts,
 static double estimate_collection_rows(RelOptInfo *baserel,
 									   FlowsvcRelInfo *fpinfo);
 static double remote_count(FlowsvcRelInfo *fpinfo);
-static List *scan_private(const char *resource, List *retrieved_attrs,
-						  List *filters, int id_expr, int row_limit,
-						  const char *orderby, bool count_only);
+static List *scan_private(const FlowsvcRequestShape *shape,
+						  List *retrieved_attrs, List *filter_lists,
+						  int row_limit, bool materialize);
 static void flowsvcGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 										RelOptInfo *input_rel, RelOptInfo *output_rel,
 										void *extra);
@@ -271,25 +283,26 @@ static void add_id_join_paths(PlannerInfo *root, RelOptInfo *baserel,
 							  FlowsvcRelInfo *fpinfo);
 static UserMapping *user_mapping_for(EState *estate, Index rtindex, Oid relid);
 static void scan_start(FlowsvcScan *scan, FlowsvcConnection *conn,
-					   const char *resource, List *targets, bool id_lookup,
+					   FlowsvcOptions *opts, const char *resource,
+					   List *targets, bool id_lookup,
 					   MemoryContext scan_cxt, MemoryContext page_parent);
 static cJSON *scan_next_item(FlowsvcScan *scan);
 static double scan_fetch_count(FlowsvcScan *scan);
+static void read_all_rows(ForeignScanState *node, FlowsvcScanState *fsstate);
 static void scan_fetch_page(FlowsvcScan *scan, const char *target);
 static void start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate);
-static void item_to_values(cJSON *item, FlowsvcColumn **columns, List *attrs,
+static void item_to_values(cJSON *item, struct JsonbContainer *exact_item,
+						   FlowsvcColumn **columns, List *attrs,
 						   const char *resource, Datum *values, bool *nulls);
 static void explain_stats(FlowsvcRequestStats *stats, ExplainState *es);
 static FlowsvcModifyState *create_modify_state(Relation rel, CmdType operation,
 											   EState *estate, Index rtindex);
 static char *json_pointer(FlowsvcColumn *col, const char *key);
+static char *server_to_utf8(const char *s);
 static void add_patch_op(cJSON *patch, const char *op, const char *path,
 						 cJSON *value);
 static void add_column_ops(cJSON *patch, FlowsvcColumn *col, Datum newval,
-						   bool newnull, Datum oldval, bool oldnull,
-						   MemoryContext owner);
-static char *print_owned(cJSON *tree);
-static cJSON *new_owned(bool array, MemoryContext owner);
+						   bool newnull, Datum oldval, bool oldnull);
 static void report_version_conflict(const char *verb, const char *resource,
 									const char *id, FlowsvcResponse *resp);
 static void record_write(FlowsvcModifyState *fmstate, const char *id);
@@ -299,6 +312,7 @@ static void store_identity(FlowsvcModifyState *fmstate, TupleTableSlot *slot,
 						   const char *id, const char *version);
 static char *answer_etag(FlowsvcModifyState *fmstate, FlowsvcResponse *resp,
 						 const char *method, const char *target, char **id);
+static bool reads_json_columns(FlowsvcColumn **columns, List *attrs);
 static bool returning_needs_refetch(List *returning, Index rtindex,
 									Relation rel, List *target_attrs);
 static void flowsvc_xact_callback(XactEvent event, void *arg);
@@ -553,7 +567,7 @@ remote_count(FlowsvcRelInfo *fpinfo)
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "flowsvc_fdw estimate",
 								ALLOCSET_SMALL_SIZES);
 	scan_start(&scan, FlowsvcGetConnection(fpinfo->user, fpinfo->opts),
-			   fpinfo->resource, targets, false, cxt, cxt);
+			   fpinfo->opts, fpinfo->resource, targets, false, cxt, cxt);
 	rows = scan_fetch_count(&scan);
 	MemoryContextDelete(cxt);
 
@@ -761,7 +775,7 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 	FlowsvcRelInfo *fpinfo = (FlowsvcRelInfo *) foreignrel->fdw_private;
 	RelOptInfo *baserel = fpinfo->baserel;
 	bool		count_only = IS_UPPER_REL(foreignrel);
-	const char *orderby = "";
+	const char *orderby = NULL;
 	List	   *local_exprs = NIL;
 	List	   *fdw_exprs = NIL;
 	List	   *filters = NIL;
@@ -769,6 +783,8 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 	List	   *matched = NIL;
 	int			id_expr = -1;
 	int			row_limit = -1;
+	bool		materialize;
+	FlowsvcRequestShape shape = {0};
 	ListCell   *lc;
 	int			attnum;
 	Bitmapset  *attrs_used = NULL;
@@ -835,9 +851,11 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 		/* flowsvcGetForeignUpperPaths made sure every qual is exact */
 		if (local_exprs != NIL || id_expr >= 0)
 			elog(ERROR, "count(*) pushdown with local quals");
+		shape.resource = fpinfo->resource;
+		shape.id_expr = -1;
+		shape.count_only = true;
 		return make_foreignscan(tlist, NIL, 0, fdw_exprs,
-								scan_private(fpinfo->resource, NIL, filters, -1,
-											 -1, "", true),
+								scan_private(&shape, NIL, filters, -1, false),
 								tlist, NIL, outer_plan);
 	}
 
@@ -864,27 +882,44 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 		root->limit_tuples < fpinfo->opts->page_size)
 		row_limit = (int) root->limit_tuples;
 
+	/*
+	 * An UPDATE or DELETE changes the collection while its scan pages
+	 * through it; with positional next links, a deleted item would shift a
+	 * later one onto a page already read.  Such a scan reads every page
+	 * before the first row is changed.
+	 */
+	materialize = (root->parse->commandType == CMD_UPDATE ||
+				   root->parse->commandType == CMD_DELETE) &&
+		root->parse->resultRelation == (int) baserel->relid && id_expr < 0;
+
+	shape.resource = fpinfo->resource;
+	shape.id_expr = id_expr;
+	shape.orderby = orderby;
+	shape.count_only = false;
 	return make_foreignscan(tlist, local_exprs, baserel->relid, fdw_exprs,
-							scan_private(fpinfo->resource, retrieved_attrs,
-										 filters, id_expr, row_limit, orderby,
-										 false),
+							scan_private(&shape, retrieved_attrs, filters,
+										 row_limit, materialize),
 							NIL, NIL, outer_plan);
 }
 
 /*
  * scan_private
  *		The fdw_private list of a scan, in FdwScanPrivateIndex order.
+ *
+ * filter_lists holds the filters as FlowsvcFilterToList made them.
  */
 static List *
-scan_private(const char *resource, List *retrieved_attrs, List *filters,
-			 int id_expr, int row_limit, const char *orderby, bool count_only)
+scan_private(const FlowsvcRequestShape *shape, List *retrieved_attrs,
+			 List *filter_lists, int row_limit, bool materialize)
 {
 	List	   *priv;
 
-	priv = list_make5(makeString(pstrdup(resource)), retrieved_attrs, filters,
-					  makeInteger(id_expr), makeInteger(row_limit));
-	priv = lappend(priv, makeString(pstrdup(orderby)));
-	return lappend(priv, makeInteger(count_only ? 1 : 0));
+	priv = list_make5(makeString(pstrdup(shape->resource)), retrieved_attrs,
+					  filter_lists, makeInteger(shape->id_expr),
+					  makeInteger(row_limit));
+	priv = lappend(priv, makeString(pstrdup(shape->orderby ? shape->orderby : "")));
+	priv = lappend(priv, makeInteger(shape->count_only ? 1 : 0));
+	return lappend(priv, makeInteger(materialize ? 1 : 0));
 }
 
 /*
@@ -1013,10 +1048,10 @@ flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
 		fsstate->shape.filters = lappend(fsstate->shape.filters,
 										 FlowsvcFilterFromList((List *) lfirst(lc)));
 	fsstate->shape.id_expr = intVal(list_nth(priv, FdwScanPrivateIdExpr));
+	/* the lookup's value has the type of the column it was compared with */
 	if (fsstate->shape.id_expr >= 0)
 		fsstate->shape.id_typid =
-			column_by_path(fsstate->columns, RelationGetNumberOfAttributes(rel),
-						   "id")->typid;
+			exprType((Node *) list_nth(fsplan->fdw_exprs, fsstate->shape.id_expr));
 	fsstate->shape.page_size = fsstate->opts->page_size;
 	row_limit = intVal(list_nth(priv, FdwScanPrivateRowLimit));
 	if (row_limit > 0)
@@ -1024,6 +1059,7 @@ flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
 	if (strVal(list_nth(priv, FdwScanPrivateOrderBy))[0] != '\0')
 		fsstate->shape.orderby = strVal(list_nth(priv, FdwScanPrivateOrderBy));
 	fsstate->shape.count_only = intVal(list_nth(priv, FdwScanPrivateCountOnly)) != 0;
+	fsstate->materialize = intVal(list_nth(priv, FdwScanPrivateMaterialize)) != 0;
 	fsstate->scan.resource = fsstate->shape.resource;
 
 	fsstate->tuple_cxt = AllocSetContextCreate(estate->es_query_cxt,
@@ -1074,9 +1110,12 @@ start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate)
 	targets = FlowsvcBuildRequestTargets(&fsstate->shape, values, nulls);
 	MemoryContextSwitchTo(oldcxt);
 
-	scan_start(&fsstate->scan, fsstate->scan.conn, fsstate->shape.resource,
+	scan_start(&fsstate->scan, fsstate->scan.conn, fsstate->opts,
+			   fsstate->shape.resource,
 			   targets, fsstate->shape.id_expr >= 0, fsstate->start_cxt,
 			   node->ss.ps.state->es_query_cxt);
+	fsstate->scan.exact_json = fsstate->rel &&
+		reads_json_columns(fsstate->columns, fsstate->retrieved_attrs);
 	fsstate->started = true;
 }
 
@@ -1088,11 +1127,12 @@ start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate)
  * child of page_parent.
  */
 static void
-scan_start(FlowsvcScan *scan, FlowsvcConnection *conn, const char *resource,
-		   List *targets, bool id_lookup, MemoryContext scan_cxt,
-		   MemoryContext page_parent)
+scan_start(FlowsvcScan *scan, FlowsvcConnection *conn, FlowsvcOptions *opts,
+		   const char *resource, List *targets, bool id_lookup,
+		   MemoryContext scan_cxt, MemoryContext page_parent)
 {
 	scan->conn = conn;
+	scan->opts = opts;
 	scan->resource = resource;
 	scan->targets = targets;
 	scan->id_lookup = id_lookup;
@@ -1125,6 +1165,9 @@ scan_next_item(FlowsvcScan *scan)
 			cJSON	   *item = scan->cursor;
 
 			scan->cursor = item->next;
+			scan->exact_item = scan->exact_items ?
+				FlowsvcExactItem(scan->exact_items, scan->item_index) : NULL;
+			scan->item_index++;
 			if (!cJSON_IsObject(item))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_ERROR),
@@ -1164,7 +1207,7 @@ scan_fetch_page(FlowsvcScan *scan, const char *target)
 	cJSON	   *href;
 	char	   *previous;
 	long		status;
-	const char *url = FlowsvcConnectionUrl(scan->conn);
+	const char *url = scan->opts->url;
 
 	/* the target may live in the page context that is about to be reset */
 	previous = MemoryContextStrdup(scan->scan_cxt, target);
@@ -1174,9 +1217,11 @@ scan_fetch_page(FlowsvcScan *scan, const char *target)
 	scan->current = previous;
 	scan->cursor = NULL;
 	scan->next_href = NULL;
+	scan->exact_items = NULL;
+	scan->exact_item = NULL;
 
 	oldcxt = MemoryContextSwitchTo(scan->page_cxt);
-	status = FlowsvcRequest(scan->conn, "GET", scan->current, NULL, NULL,
+	status = FlowsvcRequest(scan->conn, scan->opts, "GET", scan->current, NULL, NULL,
 							scan->id_lookup ? FLOWSVC_ACCEPT_404 : 0,
 							&resp, &scan->stats);
 	if (status == 404)
@@ -1189,9 +1234,12 @@ scan_fetch_page(FlowsvcScan *scan, const char *target)
 
 	root = FlowsvcParseJson(resp.body, resp.body_len, scan->page_cxt,
 							"GET", scan->current);
-	pfree(resp.body);
 	items = FlowsvcResponseItems(root, "GET", scan->current);
 	scan->cursor = items->child;
+	scan->item_index = 0;
+	scan->exact_items = scan->exact_json ?
+		FlowsvcExactItems(resp.body, resp.body_len) : NULL;
+	pfree(resp.body);
 
 	href = cJSON_GetObjectItemCaseSensitive(root, "_links");
 	href = cJSON_GetObjectItemCaseSensitive(href, "next");
@@ -1242,7 +1290,7 @@ scan_fetch_count(FlowsvcScan *scan)
 		scan->targets = list_delete_first(scan->targets);
 		MemoryContextReset(scan->page_cxt);
 		oldcxt = MemoryContextSwitchTo(scan->page_cxt);
-		FlowsvcRequest(scan->conn, "GET", target, NULL, NULL, 0, &resp,
+		FlowsvcRequest(scan->conn, scan->opts, "GET", target, NULL, NULL, 0, &resp,
 					   &scan->stats);
 		scan->stats.pages++;
 		root = FlowsvcParseJson(resp.body, resp.body_len, scan->page_cxt,
@@ -1264,10 +1312,14 @@ scan_fetch_count(FlowsvcScan *scan)
 /*
  * item_to_values
  *		Convert the attrs of one item into values/nulls (all others NULL).
+ *
+ * json(b) columns come from exact_item when there is one (see
+ * FlowsvcExactItems), everything else from the cJSON item.
  */
 static void
-item_to_values(cJSON *item, FlowsvcColumn **columns, List *attrs,
-			   const char *resource, Datum *values, bool *nulls)
+item_to_values(cJSON *item, struct JsonbContainer *exact_item,
+			   FlowsvcColumn **columns, List *attrs, const char *resource,
+			   Datum *values, bool *nulls)
 {
 	const char *id = FlowsvcItemId(item);
 	ListCell   *lc;
@@ -1277,10 +1329,33 @@ item_to_values(cJSON *item, FlowsvcColumn **columns, List *attrs,
 		int			attnum = lfirst_int(lc);
 		FlowsvcColumn *col = columns[attnum - 1];
 
-		values[attnum - 1] =
-			FlowsvcJsonToDatum(FlowsvcJsonLookup(item, col->path_parts), col,
-							   resource, id, &nulls[attnum - 1]);
+		if (exact_item && (col->typid == JSONBOID || col->typid == JSONOID))
+			values[attnum - 1] = FlowsvcExactJsonDatum(exact_item, col,
+													   &nulls[attnum - 1]);
+		else
+			values[attnum - 1] =
+				FlowsvcJsonToDatum(FlowsvcJsonLookup(item, col->path_parts), col,
+								   resource, id, &nulls[attnum - 1]);
 	}
+}
+
+/*
+ * reads_json_columns
+ *		Does any of attrs have a json or jsonb type?
+ */
+static bool
+reads_json_columns(FlowsvcColumn **columns, List *attrs)
+{
+	ListCell   *lc;
+
+	foreach(lc, attrs)
+	{
+		FlowsvcColumn *col = columns[lfirst_int(lc) - 1];
+
+		if (col->typid == JSONBOID || col->typid == JSONOID)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -1318,6 +1393,15 @@ flowsvcIterateForeignScan(ForeignScanState *node)
 		return ExecStoreVirtualTuple(slot);
 	}
 
+	if (fsstate->materialize)
+	{
+		if (fsstate->rows == NULL)
+			read_all_rows(node, fsstate);
+		if (tuplestore_gettupleslot(fsstate->rows, true, false, fsstate->row_slot))
+			ExecCopySlot(slot, fsstate->row_slot);
+		return slot;
+	}
+
 	item = scan_next_item(&fsstate->scan);
 	if (item == NULL)
 		return slot;
@@ -1326,10 +1410,46 @@ flowsvcIterateForeignScan(ForeignScanState *node)
 	MemoryContextReset(fsstate->tuple_cxt);
 	oldcxt = MemoryContextSwitchTo(fsstate->tuple_cxt);
 	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-	item_to_values(item, fsstate->columns, fsstate->retrieved_attrs,
+	item_to_values(item, fsstate->scan.exact_item, fsstate->columns,
+				   fsstate->retrieved_attrs,
 				   fsstate->scan.resource, slot->tts_values, slot->tts_isnull);
 	MemoryContextSwitchTo(oldcxt);
 	return ExecStoreVirtualTuple(slot);
+}
+
+/*
+ * read_all_rows
+ *		Read every page of the scan into a tuplestore (in memory up to
+ *		work_mem, then on disk), before the write it feeds changes anything.
+ */
+static void
+read_all_rows(ForeignScanState *node, FlowsvcScanState *fsstate)
+{
+	TupleDesc	tupdesc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
+	Datum	   *values = palloc(sizeof(Datum) * tupdesc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * tupdesc->natts);
+	MemoryContext oldcxt;
+	cJSON	   *item;
+
+	oldcxt = MemoryContextSwitchTo(node->ss.ps.state->es_query_cxt);
+	fsstate->rows = tuplestore_begin_heap(false, false, work_mem);
+	if (fsstate->row_slot == NULL)
+		fsstate->row_slot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
+	MemoryContextSwitchTo(oldcxt);
+
+	while ((item = scan_next_item(&fsstate->scan)) != NULL)
+	{
+		MemoryContextReset(fsstate->tuple_cxt);
+		oldcxt = MemoryContextSwitchTo(fsstate->tuple_cxt);
+		memset(nulls, true, sizeof(bool) * tupdesc->natts);
+		item_to_values(item, fsstate->scan.exact_item, fsstate->columns,
+				   fsstate->retrieved_attrs,
+					   fsstate->scan.resource, values, nulls);
+		MemoryContextSwitchTo(oldcxt);
+		tuplestore_putvalues(fsstate->rows, tupdesc, values, nulls);
+	}
+	pfree(values);
+	pfree(nulls);
 }
 
 /*
@@ -1344,6 +1464,11 @@ flowsvcReScanForeignScan(ForeignScanState *node)
 
 	fsstate->started = false;
 	fsstate->count_done = false;
+	if (fsstate->rows)
+	{
+		tuplestore_end(fsstate->rows);
+		fsstate->rows = NULL;
+	}
 	fsstate->scan.cursor = NULL;
 	fsstate->scan.next_href = NULL;
 	fsstate->scan.targets = NIL;
@@ -1365,6 +1490,10 @@ flowsvcEndForeignScan(ForeignScanState *node)
 	if (fsstate->scan.page_cxt)
 		MemoryContextDelete(fsstate->scan.page_cxt);
 	fsstate->scan.page_cxt = NULL;
+	if (fsstate->rows)
+		tuplestore_end(fsstate->rows);
+	if (fsstate->row_slot)
+		ExecDropSingleTupleTableSlot(fsstate->row_slot);
 	MemoryContextDelete(fsstate->tuple_cxt);
 	MemoryContextDelete(fsstate->start_cxt);
 }
@@ -1385,6 +1514,8 @@ flowsvcExplainForeignScan(ForeignScanState *node, ExplainState *es)
 												   fsplan->fdw_exprs,
 												   es->deparse_cxt),
 							es);
+	if (es->verbose && fsstate->materialize)
+		ExplainPropertyText("Remote read", "all pages before the first write", es);
 	if (es->analyze)
 		explain_stats(&fsstate->scan.stats, es);
 }
@@ -1696,39 +1827,10 @@ flowsvcBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 }
 
 /*
- * new_owned
- *		A new empty cJSON array or object freed when owner is reset.
- */
-static cJSON *
-new_owned(bool array, MemoryContext owner)
-{
-	MemoryContextCallback *cb = MemoryContextAlloc(owner, sizeof(MemoryContextCallback));
-	cJSON	   *tree = array ? cJSON_CreateArray() : cJSON_CreateObject();
-
-	if (tree == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	/* registered with memory already allocated: nothing can fail now */
-	pfree(cb);
-	FlowsvcJsonOwnedBy(tree, owner);
-	return tree;
-}
-
-/*
- * print_owned
- *		Compact text of a tree, as a palloc'd string.
- */
-static char *
-print_owned(cJSON *tree)
-{
-	return FlowsvcJsonPrint(tree);
-}
-
-/*
  * json_pointer
  *		The JSON Pointer of a column's path ("/auth/params"), or of one key
- *		below it; "~" and "/" in names are escaped as RFC 6901 says.
+ *		below it, in UTF-8; "~" and "/" in names are escaped as RFC 6901
+ *		says.
  */
 static char *
 json_pointer(FlowsvcColumn *col, const char *key)
@@ -1754,7 +1856,7 @@ json_pointer(FlowsvcColumn *col, const char *key)
 				appendStringInfoChar(&buf, *p);
 		}
 	}
-	return buf.data;
+	return server_to_utf8(buf.data);
 }
 
 /*
@@ -1788,65 +1890,134 @@ add_patch_op(cJSON *patch, const char *op, const char *path, cJSON *value)
 }
 
 /*
+ * server_to_utf8
+ *		A name or value in the database encoding, in UTF-8 for the API.
+ */
+static char *
+server_to_utf8(const char *s)
+{
+	return pg_server_to_any(s, strlen(s), PG_UTF8);
+}
+
+/*
+ * jsonb_text
+ *		The exact JSON text (UTF-8) of a jsonb.
+ */
+static char *
+jsonb_text(Jsonb *jb)
+{
+	return server_to_utf8(JsonbToCString(NULL, &jb->root, VARSIZE(jb)));
+}
+
+/*
+ * as_jsonb
+ *		A json or jsonb Datum as jsonb.
+ */
+static Jsonb *
+as_jsonb(Datum value, FlowsvcColumn *col)
+{
+	if (col->typid == JSONBOID)
+		return DatumGetJsonbP(value);
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+											  CStringGetDatum(OutputFunctionCall(&col->outfunc,
+																				 value))));
+}
+
+/*
+ * add_key_ops
+ *		One JSON Patch operation per top-level key that differs between two
+ *		json objects: add, replace or remove at "column path/key".
+ */
+static void
+add_key_ops(cJSON *patch, FlowsvcColumn *col, Jsonb *newj, Jsonb *oldj)
+{
+	Jsonb	   *pair[2] = {newj, oldj};
+	int			side;
+
+	for (side = 0; side < 2; side++)
+	{
+		JsonbIterator *it = JsonbIteratorInit(&pair[side]->root);
+		JsonbValue	key;
+		JsonbIteratorToken token;
+
+		while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+		{
+			char	   *name;
+			JsonbValue *before;
+			JsonbValue *after;
+			char	   *path;
+			char	   *text;
+
+			if (token != WJB_KEY)
+				continue;
+			name = pnstrdup(key.val.string.val, key.val.string.len);
+			after = getKeyJsonValueFromContainer(&newj->root, key.val.string.val,
+												 key.val.string.len, NULL);
+			before = getKeyJsonValueFromContainer(&oldj->root, key.val.string.val,
+												  key.val.string.len, NULL);
+			path = json_pointer(col, name);
+			if (side == 1)
+			{
+				/* keys only the old value has */
+				if (after == NULL)
+					add_patch_op(patch, "remove", path, NULL);
+				continue;
+			}
+			text = jsonb_text(JsonbValueToJsonb(after));
+			if (before == NULL)
+				add_patch_op(patch, "add", path, FlowsvcRawJson(text));
+			else if (strcmp(text, jsonb_text(JsonbValueToJsonb(before))) != 0)
+				add_patch_op(patch, "replace", path, FlowsvcRawJson(text));
+		}
+	}
+}
+
+/*
  * add_column_ops
  *		The JSON Patch operations that turn a column's old value into its new
  *		one: replace a present field, add an absent one, remove for NULL.  A
  *		json(b) object yields one operation per changed key under the
- *		column's path.
+ *		column's path.  Values are compared and sent as exact JSON text.
  */
 static void
 add_column_ops(cJSON *patch, FlowsvcColumn *col, Datum newval, bool newnull,
-			   Datum oldval, bool oldnull, MemoryContext owner)
+			   Datum oldval, bool oldnull)
 {
-	cJSON	   *newjson;
-	cJSON	   *oldjson;
+	char	   *path = json_pointer(col, NULL);
+	char	   *newtext;
 
 	if (newnull)
 	{
 		if (!oldnull)
-			add_patch_op(patch, "remove", json_pointer(col, NULL), NULL);
+			add_patch_op(patch, "remove", path, NULL);
 		return;
 	}
 	if (oldnull)
 	{
-		add_patch_op(patch, "add", json_pointer(col, NULL),
+		add_patch_op(patch, "add", path,
 					 FlowsvcDatumToJson(newval, col->typid, &col->outfunc));
 		return;
 	}
 
-	/* both present: compare as JSON, owned by the per-row context */
-	newjson = FlowsvcDatumToJson(newval, col->typid, &col->outfunc);
-	FlowsvcJsonOwnedBy(newjson, owner);
-	oldjson = FlowsvcDatumToJson(oldval, col->typid, &col->outfunc);
-	FlowsvcJsonOwnedBy(oldjson, owner);
-
-	if ((col->typid == JSONBOID || col->typid == JSONOID) &&
-		cJSON_IsObject(newjson) && cJSON_IsObject(oldjson))
+	if (col->typid == JSONBOID || col->typid == JSONOID)
 	{
-		cJSON	   *item;
+		Jsonb	   *newj = as_jsonb(newval, col);
+		Jsonb	   *oldj = as_jsonb(oldval, col);
 
-		cJSON_ArrayForEach(item, newjson)
+		if (JB_ROOT_IS_OBJECT(newj) && JB_ROOT_IS_OBJECT(oldj))
 		{
-			cJSON	   *before = cJSON_GetObjectItemCaseSensitive(oldjson, item->string);
-
-			if (before == NULL)
-				add_patch_op(patch, "add", json_pointer(col, item->string),
-							 cJSON_Duplicate(item, true));
-			else if (!cJSON_Compare(before, item, true))
-				add_patch_op(patch, "replace", json_pointer(col, item->string),
-							 cJSON_Duplicate(item, true));
+			add_key_ops(patch, col, newj, oldj);
+			return;
 		}
-		cJSON_ArrayForEach(item, oldjson)
-		{
-			if (cJSON_GetObjectItemCaseSensitive(newjson, item->string) == NULL)
-				add_patch_op(patch, "remove", json_pointer(col, item->string), NULL);
-		}
+		newtext = jsonb_text(newj);
+		if (strcmp(newtext, jsonb_text(oldj)) != 0)
+			add_patch_op(patch, "replace", path, FlowsvcRawJson(newtext));
 		return;
 	}
 
-	if (!cJSON_Compare(newjson, oldjson, true))
-		add_patch_op(patch, "replace", json_pointer(col, NULL),
-					 cJSON_Duplicate(newjson, true));
+	newtext = FlowsvcJsonText(newval, col->typid, &col->outfunc);
+	if (strcmp(newtext, FlowsvcJsonText(oldval, col->typid, &col->outfunc)) != 0)
+		add_patch_op(patch, "replace", path, FlowsvcRawJson(newtext));
 }
 
 /*
@@ -1984,11 +2155,12 @@ refetch_into_slot(FlowsvcModifyState *fmstate, const char *id,
 	char	   *target = FlowsvcItemTarget(fmstate->resource->name, id);
 	cJSON	   *root;
 	cJSON	   *items;
+	struct JsonbContainer *exact_item = NULL;
 	List	   *attrs = NIL;
 	int			natts = slot->tts_tupleDescriptor->natts;
 	int			attnum;
 
-	FlowsvcRequest(fmstate->conn, "GET", target, NULL, NULL, 0, &resp,
+	FlowsvcRequest(fmstate->conn, fmstate->opts, "GET", target, NULL, NULL, 0, &resp,
 				   &fmstate->stats);
 	fmstate->stats.pages++;
 	root = FlowsvcParseJson(resp.body, resp.body_len, fmstate->temp_cxt,
@@ -2005,7 +2177,15 @@ refetch_into_slot(FlowsvcModifyState *fmstate, const char *id,
 		if (fmstate->columns[attnum - 1])
 			attrs = lappend_int(attrs, attnum);
 	}
-	item_to_values(items->child, fmstate->columns, attrs,
+	if (reads_json_columns(fmstate->columns, attrs))
+	{
+		struct JsonbContainer *exact_items = FlowsvcExactItems(resp.body,
+															   resp.body_len);
+
+		if (exact_items)
+			exact_item = FlowsvcExactItem(exact_items, 0);
+	}
+	item_to_values(items->child, exact_item, fmstate->columns, attrs,
 				   fmstate->resource->name, slot->tts_values, slot->tts_isnull);
 }
 
@@ -2049,7 +2229,7 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 				 errdetail("The version is sent as If-Match, which the API requires.")));
 	version = FlowsvcIdText(datum, fmstate->columns[fmstate->version_attnum - 1]->typid);
 
-	patch = new_owned(true, fmstate->temp_cxt);
+	patch = FlowsvcNewOwnedJson(true, fmstate->temp_cxt);
 	foreach(lc, fmstate->target_attrs)
 	{
 		AttrNumber	attnum = lfirst_int(lc);
@@ -2061,8 +2241,7 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 			oldval = ExecGetJunkAttribute(planSlot, fmstate->old_junk[attnum - 1],
 										  &oldnull);
 		add_column_ops(patch, col, slot->tts_values[attnum - 1],
-					   slot->tts_isnull[attnum - 1], oldval, oldnull,
-					   fmstate->temp_cxt);
+					   slot->tts_isnull[attnum - 1], oldval, oldnull);
 	}
 
 	store_identity(fmstate, slot, id, version);
@@ -2070,15 +2249,15 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	/* nothing changes: no request, as an UPDATE of equal values changes nothing */
 	if (cJSON_GetArraySize(patch) == 0)
 	{
-		MemoryContextSwitchTo(oldcxt);
 		if (fmstate->refetch)
 			refetch_into_slot(fmstate, id, slot);
+		MemoryContextSwitchTo(oldcxt);
 		return slot;
 	}
 
-	status = FlowsvcRequest(fmstate->conn, "PATCH",
+	status = FlowsvcRequest(fmstate->conn, fmstate->opts, "PATCH",
 							FlowsvcItemTarget(fmstate->resource->name, id), version,
-							print_owned(patch),
+							FlowsvcJsonPrintUtf8(patch),
 							FLOWSVC_ACCEPT_404 | FLOWSVC_ACCEPT_412,
 							&resp, &fmstate->stats);
 	if (status == 404 || status == 412)
@@ -2119,13 +2298,14 @@ flowsvcExecForeignInsert(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	oldcxt = MemoryContextSwitchTo(fmstate->temp_cxt);
 	slot_getallattrs(slot);
 
-	body = new_owned(false, fmstate->temp_cxt);
+	body = FlowsvcNewOwnedJson(false, fmstate->temp_cxt);
 	foreach(lc, fmstate->target_attrs)
 	{
 		AttrNumber	attnum = lfirst_int(lc);
 		FlowsvcColumn *col = fmstate->columns[attnum - 1];
 		cJSON	   *parent = body;
 		ListCell   *part;
+		char	   *leaf;
 		cJSON	   *value;
 
 		if (col == NULL || slot->tts_isnull[attnum - 1])
@@ -2141,15 +2321,16 @@ flowsvcExecForeignInsert(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 					 errdetail("The API assigns field \"%s\" itself.", col->path),
 					 errhint("Leave the column out of the INSERT, or insert NULL.")));
 
-		/* walk or create the objects above the leaf */
+		/* walk or create the objects above the leaf (names in UTF-8) */
 		for (part = list_head(col->path_parts); lnext(col->path_parts, part);
 			 part = lnext(col->path_parts, part))
 		{
-			cJSON	   *child = cJSON_GetObjectItemCaseSensitive(parent, strVal(lfirst(part)));
+			char	   *name = server_to_utf8(strVal(lfirst(part)));
+			cJSON	   *child = cJSON_GetObjectItemCaseSensitive(parent, name);
 
 			if (child == NULL)
 			{
-				child = cJSON_AddObjectToObject(parent, strVal(lfirst(part)));
+				child = cJSON_AddObjectToObject(parent, name);
 				if (child == NULL)
 					ereport(ERROR,
 							(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -2162,12 +2343,13 @@ flowsvcExecForeignInsert(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 								col->attname)));
 			parent = child;
 		}
+		leaf = server_to_utf8(strVal(llast(col->path_parts)));
 		value = FlowsvcDatumToJson(slot->tts_values[attnum - 1], col->typid,
 								   &col->outfunc);
-		cJSON_AddItemToObject(parent, strVal(llast(col->path_parts)), value);
+		cJSON_AddItemToObject(parent, leaf, value);
 	}
 
-	FlowsvcRequest(fmstate->conn, "POST", target, NULL, print_owned(body), 0,
+	FlowsvcRequest(fmstate->conn, fmstate->opts, "POST", target, NULL, FlowsvcJsonPrintUtf8(body), 0,
 				   &resp, &fmstate->stats);
 	etag = answer_etag(fmstate, &resp, "POST", target, &id);
 	if (id == NULL)
@@ -2215,10 +2397,15 @@ flowsvcExecForeignDelete(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 						fmstate->resource->name)));
 	id = FlowsvcIdText(datum, fmstate->columns[fmstate->id_attnum - 1]->typid);
 	datum = ExecGetJunkAttribute(planSlot, fmstate->version_junk, &isnull);
-	version = isnull ? NULL :
-		FlowsvcIdText(datum, fmstate->columns[fmstate->version_attnum - 1]->typid);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("cannot delete item \"%s\" of %s: it has no version",
+						id, fmstate->resource->name),
+				 errdetail("The version is sent as If-Match, so that a concurrent change is never deleted unseen.")));
+	version = FlowsvcIdText(datum, fmstate->columns[fmstate->version_attnum - 1]->typid);
 
-	status = FlowsvcRequest(fmstate->conn, "DELETE",
+	status = FlowsvcRequest(fmstate->conn, fmstate->opts, "DELETE",
 							FlowsvcItemTarget(fmstate->resource->name, id), version,
 							NULL, FLOWSVC_ACCEPT_404 | FLOWSVC_ACCEPT_412,
 							&resp, &fmstate->stats);
@@ -2372,6 +2559,14 @@ flowsvcPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 	id_value = list_nth(fscan->fdw_exprs, id_expr);
 	if (!IsA(id_value, Const) || list_length(fscan->fdw_exprs) != 1)
 		return false;
+	/* ids no item has: the scan finds no row and sends nothing; so be it */
+	{
+		char	   *id = FlowsvcIdText(((Const *) id_value)->constvalue,
+									   ((Const *) id_value)->consttype);
+
+		if (id[0] == '\0' || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+			return false;
+	}
 
 	rel = table_open(rte->relid, NoLock);
 	columns = FlowsvcGetColumns(rel);
@@ -2393,7 +2588,10 @@ flowsvcPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 		if (!IsA(qual, OpExpr))
 			return false;
 		op = (OpExpr *) qual;
-		if (op->opno != TextEqualOperator || list_length(op->args) != 2)
+		/* If-Match compares exactly, as only a deterministic collation does */
+		if (op->opno != TextEqualOperator || list_length(op->args) != 2 ||
+			!OidIsValid(op->inputcollid) ||
+			!get_collation_isdeterministic(op->inputcollid))
 			return false;
 		left = linitial(op->args);
 		right = lsecond(op->args);
@@ -2430,7 +2628,7 @@ flowsvcPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 	/* the patch is built now: "add" sets a member whether present or not */
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "flowsvc_fdw plan",
 								ALLOCSET_SMALL_SIZES);
-	patch = new_owned(true, cxt);
+	patch = FlowsvcNewOwnedJson(true, cxt);
 	forboth(lc, values, lc2, target_attrs)
 	{
 		FlowsvcColumn *col = columns[lfirst_int(lc2) - 1];
@@ -2439,7 +2637,7 @@ flowsvcPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 		add_patch_op(patch, "add", json_pointer(col, NULL),
 					 FlowsvcDatumToJson(c->constvalue, col->typid, &col->outfunc));
 	}
-	body = print_owned(patch);
+	body = FlowsvcJsonPrintUtf8(patch);
 	MemoryContextDelete(cxt);
 
 	if (plan->returningLists)
@@ -2515,7 +2713,7 @@ flowsvcIterateDirectModify(ForeignScanState *node)
 	fmstate->direct_done = true;
 
 	target = FlowsvcItemTarget(fmstate->resource->name, fmstate->direct_id);
-	status = FlowsvcRequest(fmstate->conn, "PATCH", target, fmstate->direct_version,
+	status = FlowsvcRequest(fmstate->conn, fmstate->opts, "PATCH", target, fmstate->direct_version,
 							fmstate->direct_body,
 							FLOWSVC_ACCEPT_404 | FLOWSVC_ACCEPT_412,
 							&resp, &fmstate->stats);
@@ -2524,12 +2722,15 @@ flowsvcIterateDirectModify(ForeignScanState *node)
 
 	etag = answer_etag(fmstate, &resp, "PATCH", target, NULL);
 	fmstate->direct_rows = 1;
-	if (node->ss.ps.instrument)
-		node->ss.ps.instrument->tuplecount += 1;
 	estate->es_processed += 1;
 
+	/* a returned row is counted by the executor, a row without RETURNING not */
 	if (rinfo->ri_projectReturning == NULL)
+	{
+		if (node->ss.ps.instrument)
+			node->ss.ps.instrument->tuplecount += 1;
 		return slot;
+	}
 
 	/* the RETURNING row: assigned values, id, the new version; or read back */
 	memset(slot->tts_isnull, true, sizeof(bool) * natts);
@@ -2581,7 +2782,10 @@ flowsvcExplainDirectModify(ForeignScanState *node, ExplainState *es)
 									 strVal(list_nth(priv, FdwDirectModifyPrivateVersion))),
 							es);
 		ExplainPropertyText("Remote patch",
-							strVal(list_nth(priv, FdwDirectModifyPrivateBody)), es);
+							pg_any_to_server(strVal(list_nth(priv, FdwDirectModifyPrivateBody)),
+											 strlen(strVal(list_nth(priv, FdwDirectModifyPrivateBody))),
+											 PG_UTF8),
+							es);
 		if (intVal(list_nth(priv, FdwDirectModifyPrivateRefetch)))
 			ExplainPropertyText("Read back for RETURNING",
 								psprintf("GET %s",
@@ -2683,9 +2887,10 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 
 	tuple_cxt = AllocSetContextCreate(CurrentMemoryContext, "flowsvc_fdw analyze",
 									  ALLOCSET_DEFAULT_SIZES);
-	scan_start(&scan, FlowsvcGetConnection(user, opts), resource,
+	scan_start(&scan, FlowsvcGetConnection(user, opts), opts, resource,
 			   list_make1(psprintf("/%s?limit=%d", resource, opts->page_size)),
 			   false, CurrentMemoryContext, CurrentMemoryContext);
+	scan.exact_json = reads_json_columns(columns, attrs);
 	reservoir_init_selection_state(&rstate, targrows);
 
 	while ((item = scan_next_item(&scan)) != NULL)
@@ -2712,7 +2917,8 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 		MemoryContextReset(tuple_cxt);
 		oldcxt = MemoryContextSwitchTo(tuple_cxt);
 		memset(nulls, true, sizeof(bool) * tupdesc->natts);
-		item_to_values(item, columns, attrs, resource, values, nulls);
+		item_to_values(item, scan.exact_item, columns, attrs, resource,
+					   values, nulls);
 		MemoryContextSwitchTo(oldcxt);
 		/* the sample tuple lives in the caller's context */
 		rows[attnum] = heap_form_tuple(tupdesc, values, nulls);

@@ -213,10 +213,9 @@ extern void FlowsvcAppendEncoded(StringInfo buf, const char *s);
 /* in http.c */
 extern FlowsvcConnection *FlowsvcGetConnection(UserMapping *user,
 											   FlowsvcOptions *opts);
-extern const char *FlowsvcConnectionUrl(FlowsvcConnection *conn);
-extern long FlowsvcRequest(FlowsvcConnection *conn, const char *method,
-						   const char *target, const char *if_match,
-						   const char *body, int accept,
+extern long FlowsvcRequest(FlowsvcConnection *conn, FlowsvcOptions *opts,
+						   const char *method, const char *target,
+						   const char *if_match, const char *body, int accept,
 						   FlowsvcResponse *resp, FlowsvcRequestStats *stats);
 extern void FlowsvcReportHttpError(const char *method, const char *target,
 								   FlowsvcResponse *resp) pg_attribute_noreturn();
@@ -230,13 +229,22 @@ extern struct cJSON *FlowsvcResponseItems(struct cJSON *root,
 										  const char *method,
 										  const char *target);
 extern struct cJSON *FlowsvcJsonLookup(struct cJSON *item, List *path_parts);
+extern struct JsonbContainer *FlowsvcExactItems(const char *body, size_t len);
+extern struct JsonbContainer *FlowsvcExactItem(struct JsonbContainer *items,
+											   int index);
+extern Datum FlowsvcExactJsonDatum(struct JsonbContainer *item,
+								   FlowsvcColumn *col, bool *isnull);
 extern Datum FlowsvcJsonToDatum(struct cJSON *value, FlowsvcColumn *col,
 								const char *resource, const char *item_id,
 								bool *isnull);
 extern struct cJSON *FlowsvcDatumToJson(Datum value, Oid typid,
 										FmgrInfo *outfunc);
 extern char *FlowsvcJsonPrint(struct cJSON *value);
+extern char *FlowsvcJsonPrintUtf8(struct cJSON *value);
+extern char *FlowsvcJsonText(Datum value, Oid typid, FmgrInfo *outfunc);
+extern struct cJSON *FlowsvcRawJson(const char *text);
 extern void FlowsvcJsonOwnedBy(struct cJSON *tree, MemoryContext owner);
+extern struct cJSON *FlowsvcNewOwnedJson(bool array, MemoryContext owner);
 extern char *FlowsvcSnakeToCamel(const char *name);
 extern const char *FlowsvcItemId(struct cJSON *item);
 

@@ -63,7 +63,8 @@ struct FlowsvcConnection
 	Oid			umid;			/* hash key: user mapping OID */
 	CURLM	   *multi;			/* drives transfers; owns the connection pool */
 	CURL	   *easy;			/* reused; NULL after a failed transfer */
-	FlowsvcOptions *opts;		/* options of the current statement */
+	FlowsvcOptions *opts;		/* options of the request in progress: set by
+								 * FlowsvcRequest, valid only during it */
 
 	/* transfer state written by callbacks; malloc'd, never palloc'd */
 	char	   *buf;			/* response body */
@@ -121,7 +122,8 @@ static int	timer_callback(CURLM *multi, long timeout_ms, void *userp);
  * FlowsvcGetConnection
  *		The cached HTTP state for a user mapping, created on first use.
  *
- * opts must stay valid while the caller makes requests with the result.
+ * The connection outlives statements, so it keeps no pointer to opts: each
+ * request is given the options of its own statement.
  */
 FlowsvcConnection *
 FlowsvcGetConnection(UserMapping *user, FlowsvcOptions *opts)
@@ -157,8 +159,6 @@ FlowsvcGetConnection(UserMapping *user, FlowsvcOptions *opts)
 	if (conn->multi == NULL)
 		init_connection(conn);
 
-	conn->opts = opts;
-
 	/* credentials changed since the token was fetched: forget it */
 	if (conn->token && conn->token_key != credentials_key(opts))
 	{
@@ -166,16 +166,6 @@ FlowsvcGetConnection(UserMapping *user, FlowsvcOptions *opts)
 		conn->token = NULL;
 	}
 	return conn;
-}
-
-/*
- * FlowsvcConnectionUrl
- *		The API base URL requests of conn go to.
- */
-const char *
-FlowsvcConnectionUrl(FlowsvcConnection *conn)
-{
-	return conn->opts->url;
 }
 
 /*
@@ -212,11 +202,11 @@ init_connection(FlowsvcConnection *conn)
  * new token and tries once more.
  */
 long
-FlowsvcRequest(FlowsvcConnection *conn, const char *method, const char *target,
-			   const char *if_match, const char *body, int accept,
-			   FlowsvcResponse *resp, FlowsvcRequestStats *stats)
+FlowsvcRequest(FlowsvcConnection *conn, FlowsvcOptions *opts,
+			   const char *method, const char *target, const char *if_match,
+			   const char *body, int accept, FlowsvcResponse *resp,
+			   FlowsvcRequestStats *stats)
 {
-	FlowsvcOptions *opts = conn->opts;
 	bool		idempotent = (strcmp(method, "GET") == 0);
 	bool		refreshed = false;
 	int			attempt = 0;
@@ -224,6 +214,7 @@ FlowsvcRequest(FlowsvcConnection *conn, const char *method, const char *target,
 	const char *token;
 	long		status;
 
+	conn->opts = opts;
 	for (;;)
 	{
 		CURLcode	rc;

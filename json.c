@@ -19,6 +19,8 @@
 #include "datatype/timestamp.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
 #include "flowsvc_fdw.h"
@@ -59,6 +61,28 @@ FlowsvcJsonOwnedBy(cJSON *tree, MemoryContext owner)
 	cb->func = free_json_tree;
 	cb->arg = tree;
 	MemoryContextRegisterResetCallback(owner, cb);
+}
+
+/*
+ * FlowsvcNewOwnedJson
+ *		A new empty cJSON array or object, freed when owner is reset.
+ *
+ * The callback is allocated first: once the tree exists nothing can fail.
+ */
+cJSON *
+FlowsvcNewOwnedJson(bool array, MemoryContext owner)
+{
+	MemoryContextCallback *cb = MemoryContextAlloc(owner, sizeof(MemoryContextCallback));
+	cJSON	   *tree = array ? cJSON_CreateArray() : cJSON_CreateObject();
+
+	if (tree == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	cb->func = free_json_tree;
+	cb->arg = tree;
+	MemoryContextRegisterResetCallback(owner, cb);
+	return tree;
 }
 
 /*
@@ -124,6 +148,85 @@ FlowsvcResponseItems(cJSON *root, const char *method, const char *target)
 }
 
 /*
+ * FlowsvcExactItems
+ *		The "items" array of a response parsed by PostgreSQL's own JSON
+ *		parser, which keeps every digit of a number; NULL if there is none.
+ *
+ * cJSON reads numbers into doubles; json(b) columns are read from this
+ * parse instead, so a large number in, say, auth.params survives a read
+ * and a write back unchanged.
+ */
+JsonbContainer *
+FlowsvcExactItems(const char *body, size_t len)
+{
+	char	   *text = pg_any_to_server(body, len, PG_UTF8);
+	Jsonb	   *page = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+														  CStringGetDatum(text)));
+	JsonbValue *items;
+
+	if (!JB_ROOT_IS_OBJECT(page))
+		return NULL;
+	items = getKeyJsonValueFromContainer(&page->root, "items", 5, NULL);
+	if (items == NULL || items->type != jbvBinary ||
+		!JsonContainerIsArray(items->val.binary.data))
+		return NULL;
+	return items->val.binary.data;
+}
+
+/*
+ * FlowsvcExactItem
+ *		Item index of an array from FlowsvcExactItems, or NULL.
+ */
+JsonbContainer *
+FlowsvcExactItem(JsonbContainer *items, int index)
+{
+	JsonbValue *item = getIthJsonbValueFromContainer(items, index);
+
+	if (item == NULL || item->type != jbvBinary)
+		return NULL;
+	return item->val.binary.data;
+}
+
+/*
+ * FlowsvcExactJsonDatum
+ *		The json(b) value at col's path in an exactly parsed item; absent or
+ *		JSON null is SQL NULL.
+ */
+Datum
+FlowsvcExactJsonDatum(JsonbContainer *item, FlowsvcColumn *col, bool *isnull)
+{
+	JsonbContainer *container = item;
+	JsonbValue *value = NULL;
+	Jsonb	   *jb;
+	ListCell   *lc;
+
+	foreach(lc, col->path_parts)
+	{
+		const char *key = strVal(lfirst(lc));
+
+		if (container == NULL || !JsonContainerIsObject(container))
+		{
+			value = NULL;
+			break;
+		}
+		value = getKeyJsonValueFromContainer(container, key, strlen(key), NULL);
+		if (value == NULL)
+			break;
+		container = value->type == jbvBinary ? value->val.binary.data : NULL;
+	}
+
+	*isnull = (value == NULL || value->type == jbvNull);
+	if (*isnull)
+		return (Datum) 0;
+	jb = JsonbValueToJsonb(value);
+	if (col->typid == JSONBOID)
+		return JsonbPGetDatum(jb);
+	return InputFunctionCall(&col->infunc,
+							 JsonbToCString(NULL, &jb->root, VARSIZE(jb)),
+							 col->typioparam, col->typmod);
+}
+
+/*
  * FlowsvcJsonLookup
  *		The value at a dotted path below item, or NULL if any step is absent.
  */
@@ -178,6 +281,15 @@ FlowsvcJsonToDatum(cJSON *value, FlowsvcColumn *col, const char *resource,
 		return (Datum) 0;
 	}
 
+	/* any step may reject the value (encoding, type input): say where */
+	loc.column = col->attname;
+	loc.resource = resource;
+	loc.item_id = item_id;
+	errcallback.callback = conversion_error_callback;
+	errcallback.arg = &loc;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+
 	switch (col->typid)
 	{
 		case JSONBOID:
@@ -187,12 +299,19 @@ FlowsvcJsonToDatum(cJSON *value, FlowsvcColumn *col, const char *resource,
 		case TIMESTAMPTZOID:
 		case TIMESTAMPOID:
 			if (cJSON_IsNumber(value))
-				return epoch_ms_to_timestamp(value->valuedouble, col,
-											 resource, item_id);
+			{
+				result = epoch_ms_to_timestamp(value->valuedouble, col,
+											   resource, item_id);
+				error_context_stack = errcallback.previous;
+				return result;
+			}
 			break;
 		case BOOLOID:
 			if (cJSON_IsBool(value))
+			{
+				error_context_stack = errcallback.previous;
 				return BoolGetDatum(cJSON_IsTrue(value));
+			}
 			break;
 		case INT2OID:
 		case INT4OID:
@@ -226,15 +345,6 @@ FlowsvcJsonToDatum(cJSON *value, FlowsvcColumn *col, const char *resource,
 							   item_id, resource, col->path)));
 		text = utf8_to_server(value->valuestring);
 	}
-
-	/* the type's input function may reject the text: say where it came from */
-	loc.column = col->attname;
-	loc.resource = resource;
-	loc.item_id = item_id;
-	errcallback.callback = conversion_error_callback;
-	errcallback.arg = &loc;
-	errcallback.previous = error_context_stack;
-	error_context_stack = &errcallback;
 
 	if (col->typid == TEXTOID)
 		result = CStringGetTextDatum(text);
@@ -350,14 +460,15 @@ utf8_to_server(const char *s)
 }
 
 /*
- * FlowsvcJsonPrint
- *		The compact JSON text of a value, palloc'd, in the database encoding.
+ * FlowsvcJsonPrintUtf8
+ *		The compact JSON text of a value, palloc'd, in UTF-8 as cJSON holds
+ *		it: what a request body needs.
  */
 char *
-FlowsvcJsonPrint(cJSON *value)
+FlowsvcJsonPrintUtf8(cJSON *value)
 {
 	char	   *printed = cJSON_PrintUnformatted(value);
-	char	   *copy;
+	char	   *copy = NULL;
 
 	if (printed == NULL)
 		ereport(ERROR,
@@ -373,40 +484,45 @@ FlowsvcJsonPrint(cJSON *value)
 		free(printed);
 	}
 	PG_END_TRY();
-	return utf8_to_server(copy);
+	return copy;
 }
 
 /*
- * FlowsvcDatumToJson
- *		A new cJSON node holding a non-null Datum, for a request body.
- *
- * Every palloc'ing step happens before the node is created, so the caller
- * can attach the node to an owned tree before anything else may raise.
+ * FlowsvcJsonPrint
+ *		The compact JSON text of a value, palloc'd, in the database encoding.
  */
-cJSON *
-FlowsvcDatumToJson(Datum value, Oid typid, FmgrInfo *outfunc)
+char *
+FlowsvcJsonPrint(cJSON *value)
 {
-	cJSON	   *node = NULL;
-	char	   *text = NULL;
+	return utf8_to_server(FlowsvcJsonPrintUtf8(value));
+}
+
+/*
+ * FlowsvcJsonText
+ *		The exact JSON text of a non-null Datum, in UTF-8, for a request
+ *		body: numbers keep every digit, timestamps become epoch milliseconds,
+ *		json(b) is sent as PostgreSQL prints it, anything else as a string.
+ */
+char *
+FlowsvcJsonText(Datum value, Oid typid, FmgrInfo *outfunc)
+{
+	char	   *text;
 
 	switch (typid)
 	{
 		case BOOLOID:
-			node = cJSON_CreateBool(DatumGetBool(value));
-			break;
+			return pstrdup(DatumGetBool(value) ? "true" : "false");
 		case TIMESTAMPTZOID:
 		case TIMESTAMPOID:
 			{
 				Timestamp	ts = DatumGetTimestamp(value);
-				int64		ms;
 
 				if (TIMESTAMP_NOT_FINITE(ts))
 					ereport(ERROR,
 							(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 							 errmsg("infinite timestamps cannot be sent to flow service")));
-				ms = (ts + UNIX_TO_PG_EPOCH_USECS) / 1000;
-				node = cJSON_CreateRaw(psprintf(INT64_FORMAT, ms));
-				break;
+				return psprintf(INT64_FORMAT,
+								(ts + UNIX_TO_PG_EPOCH_USECS) / 1000);
 			}
 		case INT2OID:
 		case INT4OID:
@@ -425,27 +541,45 @@ FlowsvcDatumToJson(Datum value, Oid typid, FmgrInfo *outfunc)
 							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 							 errmsg("value \"%s\" cannot be sent as a JSON number",
 									text)));
-				/* raw keeps every digit of a numeric */
-				node = cJSON_CreateRaw(text);
-				break;
+				return text;
 			}
 		case JSONBOID:
 		case JSONOID:
+			text = OutputFunctionCall(outfunc, value);
+			return pg_server_to_any(text, strlen(text), PG_UTF8);
+		default:
 			{
-				char	   *utf8;
+				StringInfoData buf;
 
 				text = OutputFunctionCall(outfunc, value);
-				utf8 = pg_server_to_any(text, strlen(text), PG_UTF8);
-				node = cJSON_Parse(utf8);
-				if (node == NULL)
-					elog(ERROR, "could not parse JSON value \"%s\"", text);
-				break;
+				initStringInfo(&buf);
+				escape_json(&buf, text);
+				return pg_server_to_any(buf.data, buf.len, PG_UTF8);
 			}
-		default:
-			text = OutputFunctionCall(outfunc, value);
-			node = cJSON_CreateString(pg_server_to_any(text, strlen(text), PG_UTF8));
-			break;
 	}
+}
+
+/*
+ * FlowsvcDatumToJson
+ *		A new cJSON node holding a non-null Datum, for a request body.
+ *
+ * The node holds the exact text of FlowsvcJsonText; it is created last, so
+ * the caller can attach it to an owned tree before anything else may raise.
+ */
+cJSON *
+FlowsvcDatumToJson(Datum value, Oid typid, FmgrInfo *outfunc)
+{
+	return FlowsvcRawJson(FlowsvcJsonText(value, typid, outfunc));
+}
+
+/*
+ * FlowsvcRawJson
+ *		A new cJSON node that prints as the given JSON text (UTF-8).
+ */
+cJSON *
+FlowsvcRawJson(const char *text)
+{
+	cJSON	   *node = cJSON_CreateRaw(text);
 
 	if (node == NULL)
 		ereport(ERROR,

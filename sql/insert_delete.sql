@@ -170,5 +170,25 @@ DELETE FROM flowsvc.connection_specs;
 \! $FAKECTL count
 SELECT count(*) AS specs FROM flowsvc.connection_specs;
 
+-- ===== a DELETE that pages through the collection misses nothing =====
+-- With small pages and positional next links, deleting items while paging
+-- would shift later items onto pages already read: the scan feeding a DELETE
+-- reads every page first.
+CREATE SERVER flowsvc_small FOREIGN DATA WRAPPER flowsvc_fdw
+  OPTIONS (url :'fake_url', ims_org 'TESTORG@AdobeOrg', page_size '2');
+CREATE USER MAPPING FOR CURRENT_USER SERVER flowsvc_small
+  OPTIONS (api_key 'test-api-key', access_token 'test-access-token');
+CREATE FOREIGN TABLE flowsvc.small_pages (id text, name text, version text)
+  SERVER flowsvc_small OPTIONS (resource 'connections');
+INSERT INTO flowsvc.connections (name, auth, connection_spec_id, connection_spec_version)
+SELECT 'bulk delete ' || n, '{"specName": "Basic Authentication", "params": {}}',
+       'cfc0fee1-7dc0-40ef-b73e-d8b134c436f5', '1.0'
+  FROM generate_series(1, 6) n;
+EXPLAIN (VERBOSE, COSTS OFF)
+DELETE FROM flowsvc.small_pages WHERE name LIKE 'bulk delete %';
+DELETE FROM flowsvc.small_pages WHERE name LIKE 'bulk delete %';
+SELECT count(*) AS left_behind FROM flowsvc.connections WHERE name LIKE 'bulk delete %';
+DROP SERVER flowsvc_small CASCADE;
+
 DROP SCHEMA flowsvc CASCADE;
 DROP EXTENSION flowsvc_fdw CASCADE;

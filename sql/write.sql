@@ -232,5 +232,18 @@ UPDATE flowsvc.conn_noversion SET name = 'x' WHERE id = :'c25';
 \! $FAKECTL count
 DROP FOREIGN TABLE flowsvc.conn_noversion;
 
+-- ===== json numbers keep every digit, read and written back =====
+-- a number beyond a double's 53 bits, as another client stored it
+\! $FAKECTL set connections $C0 auth.params.big 12345678901234567890
+SELECT auth -> 'params' -> 'big' AS big FROM flowsvc.connections WHERE id = :'c0';
+SELECT (auth -> 'params' ->> 'big')::numeric = 12345678901234567890 AS exact
+  FROM flowsvc.connections WHERE name IS NOT NULL AND id = :'c0';
+-- changing another key of params sends params back with the number intact
+UPDATE flowsvc.connections
+   SET auth = jsonb_set(auth, '{params,note}', '"rotated ✓"')
+ WHERE id = :'c0';
+\! $FAKECTL item connections $C0 auth.params.big
+\! $FAKECTL item connections $C0 auth.params.note
+
 DROP SCHEMA flowsvc CASCADE;
 DROP EXTENSION flowsvc_fdw CASCADE;
