@@ -42,14 +42,11 @@
 /* Most values in one property=id==a,b,c request; more make more requests */
 #define FLOWSVC_IN_BATCH	50
 
-/* Microseconds between the Unix and the PostgreSQL epochs */
-#define UNIX_TO_PG_EPOCH_USECS \
-	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
 
 static bool column_of_rel(Expr *expr, RelOptInfo *baserel, AttrNumber *attnum);
-static bool filter_operator(Oid opno, Oid typid, bool commuted,
+static bool filter_operator(Oid opno, FlowsvcColumn *col, bool commuted,
 							FlowsvcFilterOp *op);
-static bool value_type_pushable(Oid typid, FlowsvcFilterOp op);
+static bool value_type_pushable(FlowsvcColumn *col, FlowsvcFilterOp op);
 static bool usable_value(Expr *expr, RelOptInfo *baserel);
 static bool const_value_expressible(Const *c, Oid typid, FlowsvcFilterOp op,
 									bool is_list);
@@ -94,7 +91,7 @@ FlowsvcMatchClause(RelOptInfo *baserel, FlowsvcColumn **columns, Expr *clause,
 		}
 		col = columns[attnum - 1];
 		if (col == NULL ||
-			!filter_operator(opexpr->opno, col->typid, commuted, &match->op) ||
+			!filter_operator(opexpr->opno, col, commuted, &match->op) ||
 			exprType((Node *) right) != col->typid ||
 			!usable_value(right, baserel))
 			return false;
@@ -115,7 +112,7 @@ FlowsvcMatchClause(RelOptInfo *baserel, FlowsvcColumn **columns, Expr *clause,
 			return false;
 		col = columns[attnum - 1];
 		if (col == NULL ||
-			!filter_operator(saop->opno, col->typid, false, &match->op) ||
+			!filter_operator(saop->opno, col, false, &match->op) ||
 			match->op != FLOWSVC_OP_EQ ||
 			get_element_type(exprType((Node *) array)) != col->typid ||
 			!usable_value(array, baserel))
@@ -171,8 +168,9 @@ column_of_rel(Expr *expr, RelOptInfo *baserel, AttrNumber *attnum)
  *		false.  commuted: the column is the right operand.
  */
 static bool
-filter_operator(Oid opno, Oid typid, bool commuted, FlowsvcFilterOp *op)
+filter_operator(Oid opno, FlowsvcColumn *col, bool commuted, FlowsvcFilterOp *op)
 {
+	Oid			typid = col->typid;
 	HeapTuple	tuple;
 	Form_pg_operator form;
 	bool		ok = false;
@@ -203,36 +201,50 @@ filter_operator(Oid opno, Oid typid, bool commuted, FlowsvcFilterOp *op)
 			ok = false;
 	}
 	ReleaseSysCache(tuple);
-	return ok && value_type_pushable(typid, *op);
+	return ok && value_type_pushable(col, *op);
 }
 
 /*
  * value_type_pushable
- *		Does the API compare values of this column type as SQL does?
+ *		Does the API compare values of this column as SQL does?
  *
- * Equality works for strings, numbers, booleans and epoch-millisecond
- * timestamps; ordering only for numbers and timestamps (the API's string
- * order is not a collation's).
+ * Equality works for strings, numbers and booleans; ordering only for
+ * numbers (the API's string order is not a collation's).  Timestamps are
+ * compared as epoch milliseconds, so only fields known to hold them
+ * qualify; a uuid only as the id of a lookup (elsewhere the API's string
+ * equality would see case where the uuid type does not).
  */
 static bool
-value_type_pushable(Oid typid, FlowsvcFilterOp op)
+value_type_pushable(FlowsvcColumn *col, FlowsvcFilterOp op)
 {
-	switch (typid)
+	switch (col->typid)
 	{
 		case INT2OID:
 		case INT4OID:
 		case INT8OID:
 		case NUMERICOID:
 		case FLOAT8OID:
-		case TIMESTAMPTZOID:
 			return true;
+		case TIMESTAMPTZOID:
+			return FlowsvcIsEpochMsField(col->path);
 		case TEXTOID:
 		case BOOLOID:
-		case UUIDOID:
 			return op == FLOWSVC_OP_EQ;
+		case UUIDOID:
+			return op == FLOWSVC_OP_EQ && strcmp(col->path, "id") == 0;
 		default:
 			return false;
 	}
+}
+
+/*
+ * FlowsvcIsEpochMsField
+ *		Is path a field the API documents as epoch milliseconds?
+ */
+bool
+FlowsvcIsEpochMsField(const char *path)
+{
+	return strcmp(path, "createdAt") == 0 || strcmp(path, "updatedAt") == 0;
 }
 
 /*

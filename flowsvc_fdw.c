@@ -67,6 +67,7 @@ PG_MODULE_MAGIC;
 #define SORTED_COST_MULTIPLIER		1.05
 /* How long a remote count=true estimate is reused */
 #define REMOTE_ESTIMATE_TTL_MS		30000
+#define REMOTE_ESTIMATE_MAX_ENTRIES	256
 
 /*
  * Positions in the fdw_private list of a ForeignScan that scans.
@@ -319,6 +320,7 @@ static void flowsvc_xact_callback(XactEvent event, void *arg);
 static List *updated_columns(RangeTblEntry *rte);
 
 void		_PG_init(void);
+static void forget_write_progress(void *arg);
 
 /*
  * _PG_init
@@ -338,6 +340,17 @@ static void
 flowsvc_xact_callback(XactEvent event pg_attribute_unused(), void *arg pg_attribute_unused())
 {
 	current_progress = NULL;
+}
+
+/*
+ * forget_write_progress
+ *		Memory context callback: the progress of a write is going away.
+ */
+static void
+forget_write_progress(void *arg)
+{
+	if (current_progress == (FlowsvcWriteProgress *) arg)
+		current_progress = NULL;
 }
 
 /*
@@ -433,16 +446,6 @@ flowsvcGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 		}
 		else
 			fpinfo->local_conds = lappend(fpinfo->local_conds, ri);
-	}
-
-	/* columns the query needs: its output and the locally checked quals */
-	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid,
-				   &fpinfo->attrs_used);
-	foreach(lc, fpinfo->local_conds)
-	{
-		RestrictInfo *ri = (RestrictInfo *) lfirst(lc);
-
-		pull_varattnos((Node *) ri->clause, baserel->relid, &fpinfo->attrs_used);
 	}
 
 	collection_rows = estimate_collection_rows(baserel, fpinfo);
@@ -571,6 +574,13 @@ remote_count(FlowsvcRelInfo *fpinfo)
 	rows = scan_fetch_count(&scan);
 	MemoryContextDelete(cxt);
 
+	/* a backend asking many different questions starts the cache afresh */
+	if (hash_get_num_entries(RemoteEstimates) >= REMOTE_ESTIMATE_MAX_ENTRIES)
+	{
+		hash_destroy(RemoteEstimates);
+		RemoteEstimates = NULL;
+		return rows;
+	}
 	entry = hash_search(RemoteEstimates, key, HASH_ENTER, &found);
 	entry->rows = rows;
 	entry->fetched = GetCurrentTimestamp();
@@ -635,9 +645,10 @@ flowsvcGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
  * orderby_for_pathkeys
  *		The API's orderby= value that yields rows in pathkeys' order, or NULL.
  *
- * Only one key, on a number or timestamp column (the API's string order is
- * not a collation's), in the type's default btree order; and NULLs last,
- * which is where the API puts items without the field.
+ * Only one key, on a number or epoch-millisecond timestamp column (the
+ * API's string order is not a collation's), in the type's default btree
+ * order; and NULLs last, which is where the API puts items without the
+ * field.
  */
 static char *
 orderby_for_pathkeys(RelOptInfo *baserel, FlowsvcRelInfo *fpinfo, List *pathkeys)
@@ -671,8 +682,11 @@ orderby_for_pathkeys(RelOptInfo *baserel, FlowsvcRelInfo *fpinfo, List *pathkeys
 			case INT8OID:
 			case NUMERICOID:
 			case FLOAT8OID:
-			case TIMESTAMPTZOID:
 				break;
+			case TIMESTAMPTZOID:
+				if (FlowsvcIsEpochMsField(col->path))
+					break;
+				continue;
 			default:
 				continue;
 		}
@@ -1824,6 +1838,15 @@ flowsvcBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 
 	rinfo->ri_FdwState = fmstate;
 	current_progress = &fmstate->progress;
+	/* the pointer dies with the statement's memory, however it ends */
+	{
+		MemoryContextCallback *cb = MemoryContextAlloc(mtstate->ps.state->es_query_cxt,
+													   sizeof(MemoryContextCallback));
+
+		cb->func = forget_write_progress;
+		cb->arg = &fmstate->progress;
+		MemoryContextRegisterResetCallback(mtstate->ps.state->es_query_cxt, cb);
+	}
 }
 
 /*
@@ -2203,6 +2226,7 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	bool		isnull;
 	char	   *id;
 	char	   *version;
+	char	   *etag;
 	cJSON	   *patch;
 	ListCell   *lc;
 	FlowsvcResponse resp;
@@ -2264,11 +2288,18 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 		report_version_conflict("update", fmstate->resource->name, id, &resp);
 	record_write(fmstate, id);
 
-	/* the answer carries the new version as etag */
-	store_identity(fmstate, slot, NULL,
-				   answer_etag(fmstate, &resp, "PATCH",
-							   FlowsvcItemTarget(fmstate->resource->name, id),
-							   NULL));
+	/* the answer carries the new version as etag; without it, it is unknown */
+	etag = answer_etag(fmstate, &resp, "PATCH",
+					   FlowsvcItemTarget(fmstate->resource->name, id), NULL);
+	if (etag)
+		store_identity(fmstate, slot, NULL, etag);
+	else
+	{
+		if (AttributeNumberIsValid(fmstate->version_attnum))
+			slot->tts_isnull[fmstate->version_attnum - 1] = true;
+		if (AttributeNumberIsValid(fmstate->etag_attnum))
+			slot->tts_isnull[fmstate->etag_attnum - 1] = true;
+	}
 
 	if (fmstate->refetch)
 		refetch_into_slot(fmstate, id, slot);
@@ -2633,8 +2664,9 @@ flowsvcPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 	{
 		FlowsvcColumn *col = columns[lfirst_int(lc2) - 1];
 		Const	   *c = (Const *) lfirst(lc);
+		char	   *path = json_pointer(col, NULL);
 
-		add_patch_op(patch, "add", json_pointer(col, NULL),
+		add_patch_op(patch, "add", path,
 					 FlowsvcDatumToJson(c->constvalue, col->typid, &col->outfunc));
 	}
 	body = FlowsvcJsonPrintUtf8(patch);

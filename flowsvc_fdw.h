@@ -11,6 +11,7 @@
 #ifndef FLOWSVC_FDW_H
 #define FLOWSVC_FDW_H
 
+#include "datatype/timestamp.h"
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "nodes/execnodes.h"
@@ -18,6 +19,13 @@
 #include "utils/relcache.h"
 
 struct cJSON;
+
+/*
+ * Microseconds between the Unix and the PostgreSQL epochs: the API's
+ * timestamps are Unix epoch milliseconds.
+ */
+#define UNIX_TO_PG_EPOCH_USECS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
 
 /*
  * Settings of one server combined with one user mapping: everything a
@@ -174,7 +182,6 @@ typedef struct FlowsvcRelInfo
 	List	   *local_conds;	/* RestrictInfos checked locally */
 	bool		has_id_lookup;	/* a remote cond is id = value */
 	bool		has_list_filter;	/* a remote cond is col = ANY(array) */
-	Bitmapset  *attrs_used;		/* columns the query reads */
 	double		collection_rows;	/* estimated items in the collection */
 	double		remote_estimate_rows;	/* count=true answer, or -1 */
 	double		fetched_rows;	/* estimated items the API sends */
@@ -207,6 +214,7 @@ extern char *FlowsvcDescribeRequest(const FlowsvcRequestShape *shape,
 									List *exprs, List *deparse_cxt);
 extern char *FlowsvcFilterValueText(Datum value, Oid typid, FlowsvcFilterOp op);
 extern char *FlowsvcIdText(Datum value, Oid typid);
+extern bool FlowsvcIsEpochMsField(const char *path);
 extern char *FlowsvcItemTarget(const char *resource, const char *id);
 extern void FlowsvcAppendEncoded(StringInfo buf, const char *s);
 

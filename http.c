@@ -25,6 +25,7 @@
 
 #include "common/hashfn.h"
 #include "common/pg_prng.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
 #include "utils/hsearch.h"
@@ -101,14 +102,17 @@ static CURLcode run_transfer(FlowsvcConnection *conn);
 static void abort_transfer(FlowsvcConnection *conn);
 static void rethrow_with_write_progress(MemoryContext cxt) pg_attribute_noreturn();
 static char *with_write_progress(char *detail);
+static char *api_text(const char *s, size_t len);
 static void add_header(FlowsvcConnection *conn, const char *name,
-					   const char *value, bool secret);
+					   const char *prefix, const char *value, bool secret);
 static const char *bearer_token(FlowsvcConnection *conn, bool refresh,
 								FlowsvcRequestStats *stats);
 static void fetch_token(FlowsvcConnection *conn, FlowsvcRequestStats *stats);
 static uint32 credentials_key(FlowsvcOptions *opts);
 static bool retryable_transport_error(CURLcode rc, bool idempotent);
-static void sleep_before_retry(FlowsvcConnection *conn, int attempt);
+static void sleep_before_retry(FlowsvcConnection *conn, int attempt,
+							   long status, const char *method,
+							   const char *target);
 static void report_transport_error(FlowsvcConnection *conn, CURLcode rc,
 								   const char *method, const char *target,
 								   bool token_request) pg_attribute_noreturn();
@@ -231,7 +235,7 @@ FlowsvcRequest(FlowsvcConnection *conn, FlowsvcOptions *opts,
 			if (attempt < opts->max_retries &&
 				retryable_transport_error(rc, idempotent))
 			{
-				sleep_before_retry(conn, attempt++);
+				sleep_before_retry(conn, attempt++, status, method, target);
 				stats->retries++;
 				continue;
 			}
@@ -252,7 +256,7 @@ FlowsvcRequest(FlowsvcConnection *conn, FlowsvcOptions *opts,
 			(status == 429 ||
 			 (idempotent && (status == 502 || status == 503 || status == 504))))
 		{
-			sleep_before_retry(conn, attempt++);
+			sleep_before_retry(conn, attempt++, status, method, target);
 			stats->retries++;
 			continue;
 		}
@@ -329,19 +333,19 @@ perform_request(FlowsvcConnection *conn, const char *method, const char *url,
 	if (api_request)
 	{
 		if (token == NULL)
-			add_header(conn, "Authorization", NULL, true);
-		add_header(conn, "Authorization", psprintf("Bearer %s", token), true);
-		add_header(conn, "x-api-key", opts->api_key, true);
-		add_header(conn, "x-gw-ims-org-id", opts->ims_org, false);
-		add_header(conn, "x-sandbox-name", opts->sandbox, false);
-		add_header(conn, "Accept", "application/json", false);
+			add_header(conn, "Authorization", "", NULL, true);
+		add_header(conn, "Authorization", "Bearer ", token, true);
+		add_header(conn, "x-api-key", "", opts->api_key, true);
+		add_header(conn, "x-gw-ims-org-id", "", opts->ims_org, false);
+		add_header(conn, "x-sandbox-name", "", opts->sandbox, false);
+		add_header(conn, "Accept", "", "application/json", false);
 	}
 	if (content_type)
-		add_header(conn, "Content-Type", content_type, false);
+		add_header(conn, "Content-Type", "", content_type, false);
 	if (if_match)
-		add_header(conn, "If-Match", if_match, false);
+		add_header(conn, "If-Match", "", if_match, false);
 	/* no "Expect: 100-continue" round trip for small bodies */
-	add_header(conn, "Expect", "", false);
+	add_header(conn, "Expect", "", "", false);
 
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -402,14 +406,14 @@ perform_request(FlowsvcConnection *conn, const char *method, const char *url,
 
 /*
  * add_header
- *		Append "name: value" to the request's header list.
+ *		Append "name: prefix value" to the request's header list.
  *
  * A missing value of a required header is a user error (an incomplete user
  * mapping); the message names the option, never its value.
  */
 static void
-add_header(FlowsvcConnection *conn, const char *name, const char *value,
-		   bool secret)
+add_header(FlowsvcConnection *conn, const char *name, const char *prefix,
+		   const char *value, bool secret)
 {
 	struct curl_slist *list;
 	char	   *line;
@@ -429,7 +433,7 @@ add_header(FlowsvcConnection *conn, const char *name, const char *value,
 				 errmsg("invalid value for the %s header", name),
 				 secret ? 0 : errdetail("The value contains a line break.")));
 
-	line = psprintf("%s: %s", name, value);
+	line = psprintf("%s: %s%s", name, prefix, value);
 	list = curl_slist_append(conn->headers, line);
 	/* line may hold a secret: do not leave it lying around in palloc memory */
 	explicit_bzero(line, strlen(line));
@@ -778,7 +782,8 @@ retryable_transport_error(CURLcode rc, bool idempotent)
  *		else capped exponential backoff with jitter.  Interrupts are served.
  */
 static void
-sleep_before_retry(FlowsvcConnection *conn, int attempt)
+sleep_before_retry(FlowsvcConnection *conn, int attempt, long status,
+				   const char *method, const char *target)
 {
 	long		delay_ms;
 	TimestampTz wake;
@@ -790,7 +795,12 @@ sleep_before_retry(FlowsvcConnection *conn, int attempt)
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("flow service asked to retry after %d seconds",
 							conn->retry_after_s),
-					 errhint("Try the statement again later.")));
+					 errdetail_internal("%s",
+										with_write_progress(psprintf("HTTP status %ld with Retry-After: %d; waits longer than %d seconds are not made.",
+																	 status, conn->retry_after_s,
+																	 RETRY_AFTER_MAX_S))),
+					 errhint("Try the statement again later."),
+					 errcontext("Flow Service request: %s %s", method, target)));
 		delay_ms = conn->retry_after_s * 1000L;
 	}
 	else
@@ -840,53 +850,53 @@ report_transport_error(FlowsvcConnection *conn, CURLcode rc, const char *method,
 					   const char *target, bool token_request)
 {
 	int			sqlstate = ERRCODE_FDW_ERROR;
-	const char *message = "flow service request failed";
+	const char *message = gettext_noop("flow service request failed");
 	char	   *detail = psprintf("%s.", curl_easy_strerror(rc));
 	const char *hint = NULL;
 
 	if (conn->buf_overflow)
 	{
-		message = "flow service response is too large";
+		message = gettext_noop("flow service response is too large");
 		detail = psprintf("The response exceeded %d MB.",
 						  FLOWSVC_MAX_RESPONSE / (1024 * 1024));
 	}
 	else if (conn->buf_nomem || conn->socks_overflow || rc == CURLE_OUT_OF_MEMORY)
 	{
 		sqlstate = ERRCODE_OUT_OF_MEMORY;
-		message = "out of memory while receiving a flow service response";
+		message = gettext_noop("out of memory while receiving a flow service response");
 	}
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
 	{
 		sqlstate = ERRCODE_QUERY_CANCELED;
-		message = "flow service request timed out";
+		message = gettext_noop("flow service request timed out");
 		detail = psprintf("No complete answer within %d ms.", conn->opts->timeout_ms);
-		hint = "Raise the server option timeout_ms, or try again later.";
+		hint = gettext_noop("Raise the server option timeout_ms, or try again later.");
 	}
 	else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
 			 rc == CURLE_COULDNT_RESOLVE_PROXY)
 	{
 		sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
-		message = token_request ? "could not connect to the token endpoint" :
-			"could not connect to flow service";
-		hint = token_request ? "Check the server option token_url and the network." :
-			"Check the server option url and the network.";
+		message = token_request ? gettext_noop("could not connect to the token endpoint") :
+			gettext_noop("could not connect to flow service");
+		hint = token_request ? gettext_noop("Check the server option token_url and the network.") :
+			gettext_noop("Check the server option url and the network.");
 	}
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
 			 rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM)
 	{
 		sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
-		message = "could not establish a secure connection to flow service";
+		message = gettext_noop("could not establish a secure connection to flow service");
 		/* curl's own words name the certificate problem (never a secret) */
 		if (conn->errbuf[0] != '\0')
 			detail = psprintf("%s.", conn->errbuf);
-		hint = "Check that the url names the host the certificate was issued for; a private CA can be trusted with the server option ca_file.";
+		hint = gettext_noop("Check that the url names the host the certificate was issued for; a private CA can be trusted with the server option ca_file.");
 	}
 
 	ereport(ERROR,
 			(errcode(sqlstate),
-			 errmsg_internal("%s", message),
+			 errmsg_internal("%s", _(message)),
 			 errdetail_internal("%s", with_write_progress(detail)),
-			 hint ? errhint("%s", hint) : 0,
+			 hint ? errhint("%s", _(hint)) : 0,
 			 token_request ?
 			 errcontext("Flow Service token request: %s %s", method, target) :
 			 errcontext("Flow Service request: %s %s", method, target)));
@@ -913,43 +923,43 @@ FlowsvcReportHttpError(const char *method, const char *target,
 	{
 		case 401:
 			sqlstate = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
-			message = "flow service rejected the credentials";
-			hint = "Check access_token (or client_id and client_secret) and api_key in the user mapping.";
+			message = gettext_noop("flow service rejected the credentials");
+			hint = gettext_noop("Check access_token (or client_id and client_secret) and api_key in the user mapping.");
 			break;
 		case 403:
 			sqlstate = ERRCODE_INSUFFICIENT_PRIVILEGE;
-			message = "flow service denied access";
-			hint = "Check api_key, the server options ims_org and sandbox, and the permissions of the credentials.";
+			message = gettext_noop("flow service denied access");
+			hint = gettext_noop("Check api_key, the server options ims_org and sandbox, and the permissions of the credentials.");
 			break;
 		case 404:
 			sqlstate = ERRCODE_FDW_TABLE_NOT_FOUND;
-			message = "flow service resource not found";
+			message = gettext_noop("flow service resource not found");
 			break;
 		case 412:
 			sqlstate = ERRCODE_T_R_SERIALIZATION_FAILURE;
-			message = "flow service refused a stale version";
+			message = gettext_noop("flow service refused a stale version");
 			break;
 		case 429:
 			sqlstate = ERRCODE_FDW_ERROR;
-			message = "flow service rate limit exceeded";
-			hint = "Try again later, or raise the server option max_retries.";
+			message = gettext_noop("flow service rate limit exceeded");
+			hint = gettext_noop("Try again later, or raise the server option max_retries.");
 			break;
 		default:
 			sqlstate = ERRCODE_FDW_ERROR;
 			message = resp->status >= 500 ?
-				"flow service failed to answer the request" :
-				"flow service rejected the request";
+				gettext_noop("flow service failed to answer the request") :
+				gettext_noop("flow service rejected the request");
 			break;
 	}
 
 	ereport(ERROR,
 			(errcode(sqlstate),
-			 errmsg_internal("%s", message),
+			 errmsg_internal("%s", _(message)),
 			 errdetail_internal("%s",
 								with_write_progress(api ?
 													psprintf("HTTP status %ld: %s", resp->status, api) :
 													psprintf("HTTP status %ld.", resp->status))),
-			 hint ? errhint("%s", hint) : 0,
+			 hint ? errhint("%s", _(hint)) : 0,
 			 errcontext("Flow Service request: %s %s", method, target)));
 	pg_unreachable();
 }
@@ -964,10 +974,14 @@ FlowsvcApiErrorText(const char *body, size_t len)
 {
 	cJSON	   *root;
 	StringInfoData buf;
-	const char *code = NULL;
-	const char *text = NULL;
-	const char *detail = NULL;
+	/* volatile: live across the PG_TRY below */
+	const char *volatile code = NULL;
+	const char *volatile text = NULL;
+	const char *volatile detail = NULL;
 	cJSON	   *item;
+	int			i;
+	static const char *const text_fields[] = {"errorMessage", "title", "message",
+	"error_description"};
 
 	if (body == NULL || len == 0)
 		return NULL;
@@ -975,37 +989,28 @@ FlowsvcApiErrorText(const char *body, size_t len)
 	root = cJSON_ParseWithLength(body, len);
 	if (root == NULL || !cJSON_IsObject(root))
 	{
-		char	   *start;
+		int			clip = pg_encoding_mbcliplen(PG_UTF8, body, (int) Min(len, INT_MAX), 200);
 
 		cJSON_Delete(root);
-		start = pnstrdup(body, Min(len, 200));
-		return psprintf("%s%s", start, len > 200 ? "..." : "");
+		return psprintf("%s%s", api_text(body, clip), len > (size_t) clip ? "..." : "");
 	}
 
-	/* no palloc can fail here without freeing root, so keep it simple */
+	/* pick the fields of whichever shape this is */
 	item = cJSON_GetObjectItemCaseSensitive(root, "type");
-	if (cJSON_IsString(item) && strrchr(item->valuestring, '/'))
-		code = strrchr(item->valuestring, '/') + 1;
-	else if (cJSON_IsString(item))
-		code = item->valuestring;
+	if (cJSON_IsString(item))
+		code = strrchr(item->valuestring, '/') ? strrchr(item->valuestring, '/') + 1 :
+			item->valuestring;
 	item = cJSON_GetObjectItemCaseSensitive(root, "error_code");
 	if (!code && cJSON_IsString(item))
 		code = item->valuestring;
 	item = cJSON_GetObjectItemCaseSensitive(root, "error");
 	if (!code && cJSON_IsString(item))
 		code = item->valuestring;
-
+	for (i = 0; i < (int) lengthof(text_fields) && text == NULL; i++)
 	{
-		static const char *const fields[] = {"errorMessage", "title", "message",
-		"error_description"};
-		int			i;
-
-		for (i = 0; i < (int) lengthof(fields) && text == NULL; i++)
-		{
-			item = cJSON_GetObjectItemCaseSensitive(root, fields[i]);
-			if (cJSON_IsString(item) && item->valuestring[0])
-				text = item->valuestring;
-		}
+		item = cJSON_GetObjectItemCaseSensitive(root, text_fields[i]);
+		if (cJSON_IsString(item) && item->valuestring[0])
+			text = item->valuestring;
 	}
 	item = cJSON_GetObjectItemCaseSensitive(root, "report");
 	item = cJSON_GetObjectItemCaseSensitive(item, "detailed-message");
@@ -1013,15 +1018,58 @@ FlowsvcApiErrorText(const char *body, size_t len)
 		(text == NULL || strcmp(text, item->valuestring) != 0))
 		detail = item->valuestring;
 
+	/* palloc may fail while the tree is alive: free it whatever happens */
+	PG_TRY();
+	{
+		initStringInfo(&buf);
+		if (code)
+			appendStringInfo(&buf, "%s: ", api_text((const char *) code,
+													strlen((const char *) code)));
+		appendStringInfoString(&buf, text ?
+							   api_text((const char *) text, strlen((const char *) text)) :
+							   "(no message)");
+		if (detail)
+			appendStringInfo(&buf, " (%s)",
+							 api_text((const char *) detail, strlen((const char *) detail)));
+		if (buf.len > 0 && buf.data[buf.len - 1] != '.')
+			appendStringInfoChar(&buf, '.');
+	}
+	PG_FINALLY();
+	{
+		cJSON_Delete(root);
+	}
+	PG_END_TRY();
+	return buf.data;
+}
+
+/*
+ * api_text
+ *		A UTF-8 text from the API, fit for a message in the database
+ *		encoding.
+ *
+ * Never raises: an error message must not be replaced by a conversion
+ * error, so outside UTF-8 databases non-ASCII characters become "?".
+ */
+static char *
+api_text(const char *s, size_t len)
+{
+	StringInfoData buf;
+	size_t		i;
+
+	if (GetDatabaseEncoding() == PG_UTF8 &&
+		pg_verify_mbstr(PG_UTF8, s, (int) len, true))
+		return pnstrdup(s, len);
+
 	initStringInfo(&buf);
-	if (code)
-		appendStringInfo(&buf, "%s: ", code);
-	appendStringInfoString(&buf, text ? text : "(no message)");
-	if (detail)
-		appendStringInfo(&buf, " (%s)", detail);
-	if (buf.len > 0 && buf.data[buf.len - 1] != '.')
-		appendStringInfoChar(&buf, '.');
-	cJSON_Delete(root);
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if (c < 0x80)
+			appendStringInfoChar(&buf, (char) c);
+		else if ((c & 0xC0) != 0x80)	/* one "?" per multibyte character */
+			appendStringInfoChar(&buf, '?');
+	}
 	return buf.data;
 }
 
@@ -1102,10 +1150,18 @@ fetch_token(FlowsvcConnection *conn, FlowsvcRequestStats *stats)
 		FlowsvcAppendEncoded(&form, opts->scope);
 	}
 
-	status = perform_request(conn, "POST", opts->token_url, NULL, NULL,
-							 form.data, "application/x-www-form-urlencoded",
-							 false, &rc);
-	explicit_bzero(form.data, form.len);
+	/* the form holds the client secret: wipe it however the request ends */
+	PG_TRY();
+	{
+		status = perform_request(conn, "POST", opts->token_url, NULL, NULL,
+								 form.data, "application/x-www-form-urlencoded",
+								 false, &rc);
+	}
+	PG_FINALLY();
+	{
+		explicit_bzero(form.data, form.len);
+	}
+	PG_END_TRY();
 	pfree(form.data);
 	stats->requests++;
 	if (rc != CURLE_OK)

@@ -27,9 +27,6 @@
 
 /* JSON numbers are doubles: integers beyond this are not exact */
 #define JSON_EXACT_INTEGER_LIMIT	9007199254740992.0	/* 2^53 */
-/* Microseconds between the Unix and the PostgreSQL epochs */
-#define UNIX_TO_PG_EPOCH_USECS \
-	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
 
 /* What the error context callback of a conversion needs */
 typedef struct ConversionLocation
@@ -140,9 +137,10 @@ FlowsvcResponseItems(cJSON *root, const char *method, const char *target)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("invalid response from flow service"),
-				 errdetail(items ? "Field \"items\" is a JSON %s, not an array." :
-						   "The response has no \"items\" array.",
-						   json_kind(items)),
+				 items ?
+				 errdetail("Field \"items\" is a JSON %s, not an array.",
+						   json_kind(items)) :
+				 errdetail("The response has no \"items\" array."),
 				 errcontext("Flow Service request: %s %s", method, target)));
 	return items;
 }

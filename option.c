@@ -273,7 +273,7 @@ validate_option_value(const FlowsvcOptionDef *opt, DefElem *def)
 		case OPTKIND_STRING:
 			if (value[0] == '\0')
 				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("option \"%s\" must not be empty", def->defname)));
 			break;
 		case OPTKIND_URL:
@@ -295,6 +295,18 @@ validate_option_value(const FlowsvcOptionDef *opt, DefElem *def)
 						(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
 						 errmsg("invalid value for option \"%s\"", def->defname),
 						 errdetail("The URL must name a host and carry no spaces, query or fragment.")));
+			{
+				const char *authority = value + strcspn(value, ":") + 3;
+				size_t		authority_len = strcspn(authority, "/");
+
+				/* user:password@host would put a secret where messages show it */
+				if (memchr(authority, '@', authority_len) != NULL)
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+							 errmsg("invalid value for option \"%s\"", def->defname),
+							 errdetail("The URL must not carry a user name or password."),
+							 errhint("Credentials belong in the user mapping.")));
+			}
 			break;
 		case OPTKIND_SANDBOX:
 			{
@@ -302,7 +314,7 @@ validate_option_value(const FlowsvcOptionDef *opt, DefElem *def)
 
 				if (value[0] == '\0')
 					ereport(ERROR,
-							(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 							 errmsg("option \"%s\" must not be empty", def->defname)));
 				for (p = value; *p; p++)
 				{
