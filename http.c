@@ -355,6 +355,10 @@ perform_request(FlowsvcConnection *conn, const char *method, const char *url,
 	curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	/*
+	 * ca_file replaces libcurl's CA bundle file; the system CA directory
+	 * (Debian's libcurl: /etc/ssl/certs) stays trusted, so the file adds.
+	 */
 	if (opts->ca_file)
 		curl_easy_setopt(easy, CURLOPT_CAINFO, opts->ca_file);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) opts->timeout_ms);
