@@ -705,6 +705,7 @@ FlowsvcDescribeRequest(const FlowsvcRequestShape *shape, List *exprs,
 {
 	const char *resource = shape->resource;
 	int			id_expr = shape->id_expr;
+	int			batches = 0;
 	StringInfoData buf;
 	ListCell   *lc;
 
@@ -739,6 +740,16 @@ FlowsvcDescribeRequest(const FlowsvcRequestShape *shape, List *exprs,
 				list_value_text(c->constvalue, filter->typid, &empty) :
 				FlowsvcFilterValueText(c->constvalue, filter->typid, filter->op);
 			append_filter(&buf, filter, text);
+			if (filter->is_list)
+			{
+				int			values = 1;
+				const char *p;
+
+				for (p = text; *p; p++)
+					values += (*p == ',');
+				if (values > FLOWSVC_IN_BATCH)
+					batches = (values + FLOWSVC_IN_BATCH - 1) / FLOWSVC_IN_BATCH;
+			}
 		}
 		else
 		{
@@ -751,5 +762,8 @@ FlowsvcDescribeRequest(const FlowsvcRequestShape *shape, List *exprs,
 		appendStringInfoChar(&buf, '&');
 	}
 	append_tail(&buf, shape);
+	if (batches > 1)
+		appendStringInfo(&buf, " (as %d requests of up to %d values each)",
+						 batches, FLOWSVC_IN_BATCH);
 	return buf.data;
 }

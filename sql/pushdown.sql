@@ -134,6 +134,11 @@ SELECT count(DISTINCT id) FROM flowsvc.connections WHERE id IN ('bdd640fb-0667-4
 SELECT count(DISTINCT id) FROM flowsvc.connections WHERE created_at >= '2022-06-28 21:22:24.214999+00';
 \! $FAKECTL log
 
+-- a long IN list goes out in batches of 50, and EXPLAIN says so
+SELECT array_agg('id-' || n ORDER BY n) AS many_ids FROM generate_series(1, 120) n \gset
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM flowsvc.connections WHERE id = ANY (:'many_ids'::text[]);
+
 -- ===== only the matching pages are fetched =====
 \! $FAKECTL seed 2500
 \! $FAKECTL reset-stats
