@@ -429,8 +429,8 @@ list_value_text(Datum array, Oid typid, bool *empty)
 }
 
 /*
- * FlowsvcFilterToList / FlowsvcFilterFromList
- *		A filter as a node list for fdw_private, and back.
+ * FlowsvcFilterToList
+ *		A filter as a node list, to travel in fdw_private.
  */
 List *
 FlowsvcFilterToList(FlowsvcFilter *filter)
@@ -442,6 +442,10 @@ FlowsvcFilterToList(FlowsvcFilter *filter)
 					  makeInteger((int) filter->typid));
 }
 
+/*
+ * FlowsvcFilterFromList
+ *		The filter FlowsvcFilterToList made a list of.
+ */
 FlowsvcFilter *
 FlowsvcFilterFromList(List *list)
 {
