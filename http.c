@@ -100,6 +100,7 @@ static long perform_request(FlowsvcConnection *conn, const char *method,
 							CURLcode *result);
 static CURLcode run_transfer(FlowsvcConnection *conn);
 static void abort_transfer(FlowsvcConnection *conn);
+static void release_big_buffer(FlowsvcConnection *conn);
 static void rethrow_with_write_progress(MemoryContext cxt) pg_attribute_noreturn();
 static char *with_write_progress(char *detail);
 static char *api_text(const char *s, size_t len);
@@ -270,14 +271,7 @@ FlowsvcRequest(FlowsvcConnection *conn, FlowsvcOptions *opts,
 	resp->body_len = conn->buf_len;
 	resp->location = conn->location[0] ? pstrdup(conn->location) : NULL;
 
-	/* do not keep a huge buffer for the life of the backend */
-	if (conn->buf_cap > FLOWSVC_KEEP_BUFFER)
-	{
-		free(conn->buf);
-		conn->buf = NULL;
-		conn->buf_cap = 0;
-	}
-	conn->buf_len = 0;
+	release_big_buffer(conn);
 
 	if ((status >= 200 && status < 300) ||
 		(status == 404 && (accept & FLOWSVC_ACCEPT_404)) ||
@@ -404,6 +398,7 @@ perform_request(FlowsvcConnection *conn, const char *method, const char *url,
 		/* a handle in an unknown state is not reused */
 		curl_easy_cleanup(conn->easy);
 		conn->easy = NULL;
+		release_big_buffer(conn);
 	}
 	return status;
 }
@@ -607,6 +602,23 @@ abort_transfer(FlowsvcConnection *conn)
 	{
 		curl_slist_free_all(conn->headers);
 		conn->headers = NULL;
+	}
+	release_big_buffer(conn);
+}
+
+/*
+ * release_big_buffer
+ *		Forget the body received; give a large buffer back rather than keep
+ *		it for the life of the backend.
+ */
+static void
+release_big_buffer(FlowsvcConnection *conn)
+{
+	if (conn->buf_cap > FLOWSVC_KEEP_BUFFER)
+	{
+		free(conn->buf);
+		conn->buf = NULL;
+		conn->buf_cap = 0;
 	}
 	conn->buf_len = 0;
 }

@@ -114,4 +114,6 @@ row "join 3 inventory rows on id" \
     "SELECT c.name FROM inventory i JOIN flowsvc.connections c ON c.id || '' = i.connection_id;"
 echo
 } | tee "$OUT"
+# leak/soak measurement of the error paths, appended to the same file
+bash "$REPO/bench/leaks.sh" | tee -a "$OUT"
 fake reset
