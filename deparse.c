@@ -25,6 +25,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "datatype/timestamp.h"
 #include "mb/pg_wchar.h"
 #include "nodes/nodeFuncs.h"
@@ -120,6 +121,9 @@ FlowsvcMatchClause(RelOptInfo *baserel, FlowsvcColumn **columns, Expr *clause,
 		if (col->typid == TEXTOID &&
 			!(OidIsValid(saop->inputcollid) &&
 			  get_collation_isdeterministic(saop->inputcollid)))
+			return false;
+		/* the API's string equality would see case the uuid type does not */
+		if (col->typid == UUIDOID)
 			return false;
 		match->is_list = true;
 		match->value = array;
@@ -306,9 +310,10 @@ FlowsvcFilterValueText(Datum value, Oid typid, FlowsvcFilterOp op)
 				int64		floor_ms;
 				int64		ceil_ms;
 
-				if (TIMESTAMP_NOT_FINITE(ts))
+				/* near the end of the range the Unix offset overflows */
+				if (TIMESTAMP_NOT_FINITE(ts) ||
+					pg_add_s64_overflow(ts, UNIX_TO_PG_EPOCH_USECS, &us))
 					return NULL;
-				us = ts + UNIX_TO_PG_EPOCH_USECS;
 				floor_ms = us / 1000 - ((us % 1000 < 0) ? 1 : 0);
 				ceil_ms = floor_ms + ((us - floor_ms * 1000) != 0 ? 1 : 0);
 				switch (op)
@@ -332,7 +337,14 @@ FlowsvcFilterValueText(Datum value, Oid typid, FlowsvcFilterOp op)
 		case INT4OID:
 			return psprintf("%d", DatumGetInt32(value));
 		case INT8OID:
-			return psprintf(INT64_FORMAT, DatumGetInt64(value));
+			{
+				int64		v = DatumGetInt64(value);
+
+				/* the API compares numbers as doubles: exact up to 2^53 */
+				if (v > (INT64CONST(1) << 53) || v < -(INT64CONST(1) << 53))
+					return NULL;
+				return psprintf(INT64_FORMAT, v);
+			}
 		case FLOAT8OID:
 			{
 				double		d = DatumGetFloat8(value);
@@ -347,10 +359,24 @@ FlowsvcFilterValueText(Datum value, Oid typid, FlowsvcFilterOp op)
 			{
 				char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, value));
 
+				char		buf[64];
+
 				/* NaN and infinities have no JSON form */
 				if (!(isdigit((unsigned char) s[0]) || s[0] == '-'))
 					return NULL;
 				if (s[0] == '-' && !isdigit((unsigned char) s[1]))
+					return NULL;
+
+				/*
+				 * The API compares numbers as doubles: only a value a double
+				 * holds exactly compares as in SQL.
+				 */
+				snprintf(buf, sizeof(buf), "%.17g", strtod(s, NULL));
+				if (!DatumGetBool(DirectFunctionCall2(numeric_eq, value,
+													  DirectFunctionCall3(numeric_in,
+																		  CStringGetDatum(buf),
+																		  ObjectIdGetDatum(InvalidOid),
+																		  Int32GetDatum(-1)))))
 					return NULL;
 				return s;
 			}

@@ -22,6 +22,7 @@
 #include "access/sysattr.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_opclass.h"
 #include "catalog/pg_operator.h"
 #include "common/hashfn.h"
@@ -47,6 +48,7 @@
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -314,6 +316,11 @@ static void store_identity(FlowsvcModifyState *fmstate, TupleTableSlot *slot,
 static char *answer_etag(FlowsvcModifyState *fmstate, FlowsvcResponse *resp,
 						 const char *method, const char *target, char **id);
 static bool reads_json_columns(FlowsvcColumn **columns, List *attrs);
+static bool column_patchable(const FlowsvcResource *resource, FlowsvcColumn *col);
+static void refuse_column_update(const FlowsvcResource *resource,
+								 FlowsvcColumn *col, Relation rel) pg_attribute_noreturn();
+static List *update_target_columns(RangeTblEntry *rte, Relation rel);
+static void rebuild_slot(TupleTableSlot *slot);
 static bool returning_needs_refetch(List *returning, Index rtindex,
 									Relation rel, List *target_attrs);
 static void flowsvc_xact_callback(XactEvent event, void *arg);
@@ -897,14 +904,18 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 		row_limit = (int) root->limit_tuples;
 
 	/*
-	 * An UPDATE or DELETE changes the collection while its scan pages
-	 * through it; with positional next links, a deleted item would shift a
-	 * later one onto a page already read.  Such a scan reads every page
-	 * before the first row is changed.
+	 * A write may change a collection while a scan of the same statement
+	 * pages through it; with positional next links, a deleted item would
+	 * shift a later one onto a page already read.  In a statement that
+	 * writes to a foreign table, listings read every page before the first
+	 * row is changed.
 	 */
-	materialize = (root->parse->commandType == CMD_UPDATE ||
-				   root->parse->commandType == CMD_DELETE) &&
-		root->parse->resultRelation == (int) baserel->relid && id_expr < 0;
+	materialize = id_expr < 0 && root->parse->resultRelation > 0 &&
+		(root->parse->commandType == CMD_UPDATE ||
+		 root->parse->commandType == CMD_DELETE ||
+		 (root->parse->commandType == CMD_INSERT &&
+		  get_rel_relkind(planner_rt_fetch(root->parse->resultRelation,
+										   root)->relid) == RELKIND_FOREIGN_TABLE));
 
 	shape.resource = fpinfo->resource;
 	shape.id_expr = id_expr;
@@ -1327,8 +1338,8 @@ scan_fetch_count(FlowsvcScan *scan)
  * item_to_values
  *		Convert the attrs of one item into values/nulls (all others NULL).
  *
- * json(b) columns come from exact_item when there is one (see
- * FlowsvcExactItems), everything else from the cJSON item.
+ * json(b) and exact numeric columns come from exact_item when there is one
+ * (see FlowsvcExactItems), everything else from the cJSON item.
  */
 static void
 item_to_values(cJSON *item, struct JsonbContainer *exact_item,
@@ -1343,19 +1354,15 @@ item_to_values(cJSON *item, struct JsonbContainer *exact_item,
 		int			attnum = lfirst_int(lc);
 		FlowsvcColumn *col = columns[attnum - 1];
 
-		if (exact_item && (col->typid == JSONBOID || col->typid == JSONOID))
-			values[attnum - 1] = FlowsvcExactJsonDatum(exact_item, col,
-													   &nulls[attnum - 1]);
-		else
-			values[attnum - 1] =
-				FlowsvcJsonToDatum(FlowsvcJsonLookup(item, col->path_parts), col,
-								   resource, id, &nulls[attnum - 1]);
+		values[attnum - 1] =
+			FlowsvcJsonToDatum(FlowsvcJsonLookup(item, col->path_parts),
+							   exact_item, col, resource, id, &nulls[attnum - 1]);
 	}
 }
 
 /*
  * reads_json_columns
- *		Does any of attrs have a json or jsonb type?
+ *		Is any of attrs read from the exact parse (FlowsvcExactReadable)?
  */
 static bool
 reads_json_columns(FlowsvcColumn **columns, List *attrs)
@@ -1364,9 +1371,7 @@ reads_json_columns(FlowsvcColumn **columns, List *attrs)
 
 	foreach(lc, attrs)
 	{
-		FlowsvcColumn *col = columns[lfirst_int(lc) - 1];
-
-		if (col->typid == JSONBOID || col->typid == JSONOID)
+		if (FlowsvcExactReadable(columns[lfirst_int(lc) - 1]))
 			return true;
 	}
 	return false;
@@ -1622,31 +1627,12 @@ flowsvcAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
 		foreach(lc, updated_columns(target_rte))
 		{
 			FlowsvcColumn *col = columns[lfirst_int(lc) - 1];
-			const char *top = strVal(linitial(col->path_parts));
-			const char *const *p;
-			bool		ok = false;
 
-			for (p = resource->patchable; *p; p++)
-				ok |= (strcmp(*p, top) == 0);
-			if (!ok)
-			{
-				StringInfoData names;
-
-				initStringInfo(&names);
-				for (p = resource->patchable; *p; p++)
-					appendStringInfo(&names, "%s%s", names.len ? ", " : "", *p);
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("column \"%s\" of foreign table \"%s\" cannot be updated",
-								col->attname, RelationGetRelationName(target_relation)),
-						 names.len ?
-						 errdetail("Flow Service lets you change only these fields of %s: %s.",
-								   resource->name, names.data) :
-						 errdetail("Flow Service does not let you change %s.",
-								   resource->name)));
-			}
-			old_attrs = lappend_int(old_attrs, col->attnum);
+			if (!column_patchable(resource, col))
+				refuse_column_update(resource, col, target_relation);
 		}
+		/* the old values of what may change, to patch only differences */
+		old_attrs = update_target_columns(target_rte, target_relation);
 	}
 	else if (root->parse->commandType == CMD_DELETE)
 	{
@@ -1680,6 +1666,71 @@ flowsvcAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
 										   get_typcollation(col->typid), 0),
 							 rtindex, psprintf("flowsvc_old_%d", col->attnum));
 	}
+}
+
+/*
+ * column_patchable
+ *		May PATCH change the field col maps?
+ */
+static bool
+column_patchable(const FlowsvcResource *resource, FlowsvcColumn *col)
+{
+	const char *top = strVal(linitial(col->path_parts));
+	const char *const *p;
+
+	for (p = resource->patchable; *p; p++)
+	{
+		if (strcmp(*p, top) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * refuse_column_update
+ *		Raise the ERROR for an UPDATE of a column PATCH may not change.
+ */
+static void
+refuse_column_update(const FlowsvcResource *resource, FlowsvcColumn *col,
+					 Relation rel)
+{
+	StringInfoData names;
+	const char *const *p;
+
+	initStringInfo(&names);
+	for (p = resource->patchable; *p; p++)
+		appendStringInfo(&names, "%s%s", names.len ? ", " : "", *p);
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("column \"%s\" of foreign table \"%s\" cannot be updated",
+					col->attname, RelationGetRelationName(rel)),
+			 names.len ?
+			 errdetail("Flow Service lets you change only these fields of %s: %s.",
+					   resource->name, names.data) :
+			 errdetail("Flow Service does not let you change %s.",
+					   resource->name)));
+}
+
+/*
+ * update_target_columns
+ *		The columns an UPDATE may change: those it assigns, or every column
+ *		when a BEFORE ROW trigger may change any of them.
+ */
+static List *
+update_target_columns(RangeTblEntry *rte, Relation rel)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	List	   *result = NIL;
+	int			attnum;
+
+	if (!(rel->trigdesc && rel->trigdesc->trig_update_before_row))
+		return updated_columns(rte);
+	for (attnum = 1; attnum <= tupdesc->natts; attnum++)
+	{
+		if (!TupleDescAttr(tupdesc, attnum - 1)->attisdropped)
+			result = lappend_int(result, attnum);
+	}
+	return result;
 }
 
 /*
@@ -1736,7 +1787,7 @@ flowsvcPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 	bool		refetch = false;
 
 	if (operation == CMD_UPDATE)
-		target_attrs = updated_columns(rte);
+		target_attrs = update_target_columns(rte, rel);
 	else if (operation == CMD_INSERT)
 	{
 		TupleDesc	tupdesc = RelationGetDescr(rel);
@@ -2264,6 +2315,20 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 		if (AttributeNumberIsValid(fmstate->old_junk[attnum - 1]))
 			oldval = ExecGetJunkAttribute(planSlot, fmstate->old_junk[attnum - 1],
 										  &oldnull);
+
+		/* only a BEFORE ROW trigger can have changed such a column */
+		if (!column_patchable(fmstate->resource, col))
+		{
+			bool		newnull = slot->tts_isnull[attnum - 1];
+
+			if (newnull != oldnull ||
+				(!newnull &&
+				 strcmp(FlowsvcJsonText(slot->tts_values[attnum - 1], col->typid,
+										&col->outfunc),
+						FlowsvcJsonText(oldval, col->typid, &col->outfunc)) != 0))
+				refuse_column_update(fmstate->resource, col, fmstate->rel);
+			continue;
+		}
 		add_column_ops(patch, col, slot->tts_values[attnum - 1],
 					   slot->tts_isnull[attnum - 1], oldval, oldnull);
 	}
@@ -2275,6 +2340,7 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	{
 		if (fmstate->refetch)
 			refetch_into_slot(fmstate, id, slot);
+		rebuild_slot(slot);
 		MemoryContextSwitchTo(oldcxt);
 		return slot;
 	}
@@ -2303,8 +2369,41 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 
 	if (fmstate->refetch)
 		refetch_into_slot(fmstate, id, slot);
+	rebuild_slot(slot);
 	MemoryContextSwitchTo(oldcxt);
 	return slot;
+}
+
+/*
+ * rebuild_slot
+ *		Make the values written into slot's arrays its tuple.
+ *
+ * A foreign table's slot may hold a materialized heap tuple, which AFTER ROW
+ * triggers read; values changed in place (the new version, a row read back)
+ * would reach RETURNING but not them.  The values are copied (they may
+ * point into that tuple), stored anew and materialized in the slot.
+ */
+static void
+rebuild_slot(TupleTableSlot *slot)
+{
+	TupleDesc	tupdesc = slot->tts_tupleDescriptor;
+	Datum	   *values = palloc(sizeof(Datum) * tupdesc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * tupdesc->natts);
+	int			i;
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, i);
+
+		nulls[i] = slot->tts_isnull[i];
+		values[i] = nulls[i] ? (Datum) 0 :
+			datumCopy(slot->tts_values[i], attr->attbyval, attr->attlen);
+	}
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, values, sizeof(Datum) * tupdesc->natts);
+	memcpy(slot->tts_isnull, nulls, sizeof(bool) * tupdesc->natts);
+	ExecStoreVirtualTuple(slot);
+	ExecMaterializeSlot(slot);
 }
 
 /*
@@ -2394,6 +2493,7 @@ flowsvcExecForeignInsert(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	store_identity(fmstate, slot, id, etag);
 	if (fmstate->refetch)
 		refetch_into_slot(fmstate, id, slot);
+	rebuild_slot(slot);
 	MemoryContextSwitchTo(oldcxt);
 	return slot;
 }
@@ -2638,6 +2738,20 @@ flowsvcPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 			!IsA(right, Const) || ((Const *) right)->constisnull)
 			return false;
 		version_value = (Const *) right;
+
+		/*
+		 * If-Match must carry one strong entity tag, as the API returns
+		 * versions: "*", a list or a weak tag would match where the SQL
+		 * comparison does not.
+		 */
+		{
+			char	   *v = TextDatumGetCString(version_value->constvalue);
+			size_t		len = strlen(v);
+
+			if (len < 2 || v[0] != '"' || v[len - 1] != '"' ||
+				strpbrk(pnstrdup(v + 1, len - 2), "\",") != NULL)
+				return false;
+		}
 	}
 
 	/* assigned values: non-null constants of non-json columns */

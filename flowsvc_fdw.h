@@ -240,9 +240,10 @@ extern struct cJSON *FlowsvcJsonLookup(struct cJSON *item, List *path_parts);
 extern struct JsonbContainer *FlowsvcExactItems(const char *body, size_t len);
 extern struct JsonbContainer *FlowsvcExactItem(struct JsonbContainer *items,
 											   int index);
-extern Datum FlowsvcExactJsonDatum(struct JsonbContainer *item,
-								   FlowsvcColumn *col, bool *isnull);
-extern Datum FlowsvcJsonToDatum(struct cJSON *value, FlowsvcColumn *col,
+extern bool FlowsvcExactReadable(FlowsvcColumn *col);
+extern Datum FlowsvcJsonToDatum(struct cJSON *value,
+								struct JsonbContainer *exact_item,
+								FlowsvcColumn *col,
 								const char *resource, const char *item_id,
 								bool *isnull);
 extern struct cJSON *FlowsvcDatumToJson(Datum value, Oid typid,

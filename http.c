@@ -474,6 +474,8 @@ run_transfer(FlowsvcConnection *conn)
 			long		timeout = conn->timer_ms;
 			int			i;
 
+			/* served here too, should curl never let us sleep */
+			CHECK_FOR_INTERRUPTS();
 			if (conn->socks_overflow)
 				break;
 

@@ -16,6 +16,7 @@
 #include <cJSON.h>
 
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "datatype/timestamp.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -186,16 +187,14 @@ FlowsvcExactItem(JsonbContainer *items, int index)
 }
 
 /*
- * FlowsvcExactJsonDatum
- *		The json(b) value at col's path in an exactly parsed item; absent or
- *		JSON null is SQL NULL.
+ * exact_lookup
+ *		The value at col's path in an exactly parsed item, or NULL.
  */
-Datum
-FlowsvcExactJsonDatum(JsonbContainer *item, FlowsvcColumn *col, bool *isnull)
+static JsonbValue *
+exact_lookup(JsonbContainer *item, FlowsvcColumn *col)
 {
 	JsonbContainer *container = item;
 	JsonbValue *value = NULL;
-	Jsonb	   *jb;
 	ListCell   *lc;
 
 	foreach(lc, col->path_parts)
@@ -212,16 +211,27 @@ FlowsvcExactJsonDatum(JsonbContainer *item, FlowsvcColumn *col, bool *isnull)
 			break;
 		container = value->type == jbvBinary ? value->val.binary.data : NULL;
 	}
+	return value;
+}
 
-	*isnull = (value == NULL || value->type == jbvNull);
-	if (*isnull)
-		return (Datum) 0;
-	jb = JsonbValueToJsonb(value);
-	if (col->typid == JSONBOID)
-		return JsonbPGetDatum(jb);
-	return InputFunctionCall(&col->infunc,
-							 JsonbToCString(NULL, &jb->root, VARSIZE(jb)),
-							 col->typioparam, col->typmod);
+/*
+ * FlowsvcExactReadable
+ *		Is col a column whose values are read from the exact parse when
+ *		there is one: json(b), and numbers cJSON's doubles may round?
+ */
+bool
+FlowsvcExactReadable(FlowsvcColumn *col)
+{
+	switch (col->typid)
+	{
+		case JSONBOID:
+		case JSONOID:
+		case NUMERICOID:
+		case INT8OID:
+			return true;
+		default:
+			return false;
+	}
 }
 
 /*
@@ -260,12 +270,15 @@ FlowsvcItemId(cJSON *item)
  * FlowsvcJsonToDatum
  *		Convert one JSON value to the type of col.
  *
+ * exact_item, if not NULL, is the same item parsed by PostgreSQL (see
+ * FlowsvcExactItems): json(b) and exact numeric columns read from it.
+ *
  * An absent value or JSON null is SQL NULL.  A value that does not fit the
  * column raises an ERROR naming the column, the resource and the item.
  */
 Datum
-FlowsvcJsonToDatum(cJSON *value, FlowsvcColumn *col, const char *resource,
-				   const char *item_id, bool *isnull)
+FlowsvcJsonToDatum(cJSON *value, JsonbContainer *exact_item, FlowsvcColumn *col,
+				   const char *resource, const char *item_id, bool *isnull)
 {
 	ConversionLocation loc;
 	ErrorContextCallback errcallback;
@@ -288,7 +301,30 @@ FlowsvcJsonToDatum(cJSON *value, FlowsvcColumn *col, const char *resource,
 	errcallback.previous = error_context_stack;
 	error_context_stack = &errcallback;
 
-	switch (col->typid)
+	/* the exact parse, where there is one, has every digit */
+	if (exact_item && FlowsvcExactReadable(col))
+	{
+		JsonbValue *exact = exact_lookup(exact_item, col);
+
+		if (exact && (col->typid == JSONBOID || col->typid == JSONOID))
+		{
+			Jsonb	   *jb = JsonbValueToJsonb(exact);
+
+			if (col->typid == JSONBOID)
+				result = JsonbPGetDatum(jb);
+			else
+				result = InputFunctionCall(&col->infunc,
+										   JsonbToCString(NULL, &jb->root, VARSIZE(jb)),
+										   col->typioparam, col->typmod);
+			error_context_stack = errcallback.previous;
+			return result;
+		}
+		if (exact && exact->type == jbvNumeric)
+			text = DatumGetCString(DirectFunctionCall1(numeric_out,
+													   NumericGetDatum(exact->val.numeric)));
+	}
+
+	switch (text ? InvalidOid : col->typid)
 	{
 		case JSONBOID:
 		case JSONOID:
@@ -514,13 +550,15 @@ FlowsvcJsonText(Datum value, Oid typid, FmgrInfo *outfunc)
 		case TIMESTAMPOID:
 			{
 				Timestamp	ts = DatumGetTimestamp(value);
+				int64		us;
 
-				if (TIMESTAMP_NOT_FINITE(ts))
+				if (TIMESTAMP_NOT_FINITE(ts) ||
+					pg_add_s64_overflow(ts, UNIX_TO_PG_EPOCH_USECS, &us))
 					ereport(ERROR,
 							(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-							 errmsg("infinite timestamps cannot be sent to flow service")));
-				return psprintf(INT64_FORMAT,
-								(ts + UNIX_TO_PG_EPOCH_USECS) / 1000);
+							 errmsg("timestamp out of range for flow service"),
+							 errdetail("The API takes epoch milliseconds that fit in 64 bits.")));
+				return psprintf(INT64_FORMAT, us / 1000);
 			}
 		case INT2OID:
 		case INT4OID:

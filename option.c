@@ -149,6 +149,7 @@ static void validate_option_value(const FlowsvcOptionDef *def, DefElem *def_elem
 static const char *closest_match(const char *target, Oid catalog, bool resources);
 static bool option_valid_in(const char *name, Oid catalog);
 static char *valid_options_list(Oid catalog);
+static bool valid_path(const char *path);
 static int	parse_int_option(DefElem *def);
 static double parse_real_option(DefElem *def);
 
@@ -361,10 +362,7 @@ validate_option_value(const FlowsvcOptionDef *opt, DefElem *def)
 			break;
 		case OPTKIND_PATH:
 			{
-				size_t		len = strlen(value);
-
-				if (len == 0 || value[0] == '.' || value[len - 1] == '.' ||
-					strstr(value, "..") != NULL)
+				if (!valid_path(value))
 					ereport(ERROR,
 							(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
 							 errmsg("invalid value for option \"path\": \"%s\"", value),
@@ -372,6 +370,19 @@ validate_option_value(const FlowsvcOptionDef *opt, DefElem *def)
 				break;
 			}
 	}
+}
+
+/*
+ * valid_path
+ *		Is path one or more non-empty field names separated by dots?
+ */
+static bool
+valid_path(const char *path)
+{
+	size_t		len = strlen(path);
+
+	return len > 0 && path[0] != '.' && path[len - 1] != '.' &&
+		strstr(path, "..") == NULL;
 }
 
 /*
@@ -723,6 +734,15 @@ FlowsvcGetColumns(Relation rel)
 		col->attname = pstrdup(NameStr(attr->attname));
 		col->path = FlowsvcColumnPath(RelationGetRelid(rel), attr->attnum,
 									  col->attname);
+		/* a path derived from a column name must be a path too */
+		if (!valid_path(col->path))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+					 errmsg("column \"%s\" of foreign table \"%s\" does not name a JSON field",
+							col->attname, RelationGetRelationName(rel)),
+					 errdetail("Its name maps to the path \"%s\", which has an empty field name.",
+							   col->path),
+					 errhint("Give the column OPTIONS (path '...'), e.g. path 'connectionSpec.id'.")));
 		for (part = strtok_r(pstrdup(col->path), ".", &saveptr); part;
 			 part = strtok_r(NULL, ".", &saveptr))
 			col->path_parts = lappend(col->path_parts, makeString(part));
