@@ -139,6 +139,32 @@ SELECT array_agg('id-' || n ORDER BY n) AS many_ids FROM generate_series(1, 120)
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT id FROM flowsvc.connections WHERE id = ANY (:'many_ids'::text[]);
 
+-- the end of the timestamp range: no overflow, the filter stays local
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM flowsvc.connections WHERE created_at < '294270-01-01+00';
+SELECT count(*) FROM flowsvc.connections WHERE created_at < '294270-01-01+00';
+-- numbers are compared as doubles by the API: only values a double holds go
+CREATE FOREIGN TABLE flowsvc.conn_ms (id text, created_ms numeric OPTIONS (path 'createdAt'),
+                                      created_big bigint OPTIONS (path 'createdAt'))
+  SERVER flowsvc OPTIONS (resource 'connections');
+SELECT created_ms AS some_ms FROM flowsvc.conn_ms LIMIT 1 \gset
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM flowsvc.conn_ms WHERE created_ms = :some_ms;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM flowsvc.conn_ms WHERE created_ms = :some_ms + 0.0000000000000001;
+SELECT count(*) FROM flowsvc.conn_ms WHERE created_ms = :some_ms + 0.0000000000000001;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM flowsvc.conn_ms WHERE created_big > 9007199254740993;
+DROP FOREIGN TABLE flowsvc.conn_ms;
+-- a column whose name is no JSON path is refused, with a hint
+CREATE FOREIGN TABLE flowsvc.dotted (id text, "." text)
+  SERVER flowsvc OPTIONS (resource 'connections');
+SELECT id FROM flowsvc.dotted LIMIT 1;
+DROP FOREIGN TABLE flowsvc.dotted;
+-- If-Match takes one strong entity tag: anything else goes through the scan
+EXPLAIN (COSTS OFF)
+UPDATE flowsvc.connections SET name = 'x' WHERE id = 'bdd640fb-0667-4ad1-9c80-317fa3b1799d' AND version = '*';
+
 -- ===== only the matching pages are fetched =====
 \! $FAKECTL seed 2500
 \! $FAKECTL reset-stats

@@ -232,6 +232,45 @@ UPDATE flowsvc.conn_noversion SET name = 'x' WHERE id = :'c25';
 \! $FAKECTL count
 DROP FOREIGN TABLE flowsvc.conn_noversion;
 
+-- ===== triggers =====
+-- a BEFORE ROW trigger's change is sent too; AFTER ROW triggers see the row
+-- as written, new version included
+CREATE TABLE trigger_log (what text, name text, description text, new_version boolean);
+CREATE FUNCTION flowsvc_before() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.description := 'stamped by trigger';
+    RETURN NEW;
+END $$;
+CREATE FUNCTION flowsvc_after() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO trigger_log
+    VALUES (TG_WHEN || ' ' || TG_OP, NEW.name, NEW.description, NEW.version <> OLD.version);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER stamp BEFORE UPDATE ON flowsvc.connections
+  FOR EACH ROW EXECUTE FUNCTION flowsvc_before();
+CREATE TRIGGER audit AFTER UPDATE ON flowsvc.connections
+  FOR EACH ROW EXECUTE FUNCTION flowsvc_after();
+\! $FAKECTL reset-stats
+UPDATE flowsvc.connections SET name = 'renamed with triggers' WHERE id = :'c6';
+\! $FAKECTL count PATCH
+\! $FAKECTL item connections $C6 description
+SELECT * FROM trigger_log;
+-- a trigger may not change what the API keeps for itself
+CREATE OR REPLACE FUNCTION flowsvc_before() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.state := 'disabled';
+    RETURN NEW;
+END $$;
+\! $FAKECTL reset-stats
+UPDATE flowsvc.connections SET name = 'renamed again' WHERE id = :'c6';
+\! $FAKECTL count PATCH
+DROP TRIGGER stamp ON flowsvc.connections;
+DROP TRIGGER audit ON flowsvc.connections;
+DROP FUNCTION flowsvc_before();
+DROP FUNCTION flowsvc_after();
+DROP TABLE trigger_log;
+
 -- ===== json numbers keep every digit, read and written back =====
 -- a number beyond a double's 53 bits, as another client stored it
 \! $FAKECTL set connections $C0 auth.params.big 12345678901234567890
