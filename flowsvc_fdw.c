@@ -314,7 +314,7 @@ static void refetch_into_slot(FlowsvcModifyState *fmstate, const char *id,
 static void store_identity(FlowsvcModifyState *fmstate, TupleTableSlot *slot,
 						   const char *id, const char *version);
 static char *answer_etag(FlowsvcModifyState *fmstate, FlowsvcResponse *resp,
-						 const char *method, const char *target, char **id);
+						 char **id);
 static bool reads_json_columns(FlowsvcColumn **columns, List *attrs);
 static bool column_patchable(const FlowsvcResource *resource, FlowsvcColumn *col);
 static void refuse_column_update(const FlowsvcResource *resource,
@@ -2198,13 +2198,15 @@ store_identity(FlowsvcModifyState *fmstate, TupleTableSlot *slot,
  * answer_etag
  *		The new version a successful write's answer carries as "etag", or
  *		NULL; the answer's tree is owned by the per-row context.
+ *
+ * The write has happened: an answer that is not JSON leaves the version
+ * (and, for id, the new item's id) unknown rather than failing the row.
  */
 static char *
-answer_etag(FlowsvcModifyState *fmstate, FlowsvcResponse *resp,
-			const char *method, const char *target, char **id)
+answer_etag(FlowsvcModifyState *fmstate, FlowsvcResponse *resp, char **id)
 {
-	cJSON	   *root = FlowsvcParseJson(resp->body, resp->body_len,
-										fmstate->temp_cxt, method, target);
+	cJSON	   *root = FlowsvcTryParseJson(resp->body, resp->body_len,
+										   fmstate->temp_cxt);
 	cJSON	   *etag = cJSON_GetObjectItemCaseSensitive(root, "etag");
 
 	if (id)
@@ -2355,8 +2357,7 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	record_write(fmstate, id);
 
 	/* the answer carries the new version as etag; without it, it is unknown */
-	etag = answer_etag(fmstate, &resp, "PATCH",
-					   FlowsvcItemTarget(fmstate->resource->name, id), NULL);
+	etag = answer_etag(fmstate, &resp, NULL);
 	if (etag)
 		store_identity(fmstate, slot, NULL, etag);
 	else
@@ -2481,13 +2482,22 @@ flowsvcExecForeignInsert(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 
 	FlowsvcRequest(fmstate->conn, fmstate->opts, "POST", target, NULL, FlowsvcJsonPrintUtf8(body), 0,
 				   &resp, &fmstate->stats);
-	etag = answer_etag(fmstate, &resp, "POST", target, &id);
+	etag = answer_etag(fmstate, &resp, &id);
+	/* without an id in the body, the Location header names the new item */
+	if (id == NULL && resp.location && strrchr(resp.location, '/') &&
+		strrchr(resp.location, '/')[1] != '\0')
+		id = pstrdup(strrchr(resp.location, '/') + 1);
 	if (id == NULL)
+	{
+		char	   *progress = FlowsvcWriteProgressDetail();
+
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("invalid response from flow service"),
-				 errdetail("The answer to a POST has no \"id\"; the item may have been created."),
+				 errdetail("The answer to a POST names no new item, which may have been created nonetheless.%s%s",
+						   progress ? " " : "", progress ? progress : ""),
 				 errcontext("Flow Service request: POST %s", target)));
+	}
 	record_write(fmstate, id);
 
 	store_identity(fmstate, slot, id, etag);
@@ -2866,7 +2876,7 @@ flowsvcIterateDirectModify(ForeignScanState *node)
 	if (status == 404 || status == 412)
 		return slot;			/* no such row, or not that version: UPDATE 0 */
 
-	etag = answer_etag(fmstate, &resp, "PATCH", target, NULL);
+	etag = answer_etag(fmstate, &resp, NULL);
 	fmstate->direct_rows = 1;
 	estate->es_processed += 1;
 

@@ -233,6 +233,8 @@ extern char *FlowsvcApiErrorText(const char *body, size_t len);
 extern struct cJSON *FlowsvcParseJson(const char *data, size_t len,
 									  MemoryContext owner,
 									  const char *method, const char *target);
+extern struct cJSON *FlowsvcTryParseJson(const char *data, size_t len,
+										 MemoryContext owner);
 extern struct cJSON *FlowsvcResponseItems(struct cJSON *root,
 										  const char *method,
 										  const char *target);

@@ -102,7 +102,7 @@ cJSON *
 FlowsvcParseJson(const char *data, size_t len, MemoryContext owner,
 				 const char *method, const char *target)
 {
-	cJSON	   *tree = cJSON_ParseWithLength(data, len);
+	cJSON	   *tree = FlowsvcTryParseJson(data, len, owner);
 
 	if (tree == NULL)
 		ereport(ERROR,
@@ -110,6 +110,21 @@ FlowsvcParseJson(const char *data, size_t len, MemoryContext owner,
 				 errmsg("invalid response from flow service"),
 				 errdetail("The response body is not valid JSON (%zu bytes).", len),
 				 errcontext("Flow Service request: %s %s", method, target)));
+	return tree;
+}
+
+/*
+ * FlowsvcTryParseJson
+ *		Parse a body into a tree owned by owner, or return NULL if it is not
+ *		JSON.
+ */
+cJSON *
+FlowsvcTryParseJson(const char *data, size_t len, MemoryContext owner)
+{
+	cJSON	   *tree = cJSON_ParseWithLength(data, len);
+
+	if (tree == NULL)
+		return NULL;
 
 	/* the tree is owned from here on: nothing above could raise with it */
 	PG_TRY();

@@ -232,6 +232,11 @@ UPDATE flowsvc.conn_noversion SET name = 'x' WHERE id = :'c25';
 \! $FAKECTL count
 DROP FOREIGN TABLE flowsvc.conn_noversion;
 
+-- ===== a 2xx answer that is not JSON: the write stands, its version is unknown =====
+\! $FAKECTL fault '{"method": "PATCH", "action": "malformed"}'
+UPDATE flowsvc.connections SET description = 'answer lost' WHERE id = :'c6'
+RETURNING version IS NULL AS version_unknown;
+
 -- ===== triggers =====
 -- a BEFORE ROW trigger's change is sent too; AFTER ROW triggers see the row
 -- as written, new version included
