@@ -242,6 +242,17 @@ value_type_pushable(FlowsvcColumn *col, FlowsvcFilterOp op)
 }
 
 /*
+ * FlowsvcColumnOrderable
+ *		Does the API order values of col as SQL does (for orderby and for
+ *		<, >, <=, >=)?
+ */
+bool
+FlowsvcColumnOrderable(FlowsvcColumn *col)
+{
+	return value_type_pushable(col, FLOWSVC_OP_LT);
+}
+
+/*
  * FlowsvcIsEpochMsField
  *		Is path a field the API documents as epoch milliseconds?
  */

@@ -321,6 +321,8 @@ static void refuse_column_update(const FlowsvcResource *resource,
 								 FlowsvcColumn *col, Relation rel) pg_attribute_noreturn();
 static List *update_target_columns(RangeTblEntry *rte, Relation rel);
 static void rebuild_slot(TupleTableSlot *slot);
+static void row_identity(FlowsvcModifyState *fmstate, TupleTableSlot *planSlot,
+						 const char *verb, char **id, char **version);
 static bool returning_needs_refetch(List *returning, Index rtindex,
 									Relation rel, List *target_attrs);
 static void flowsvc_xact_callback(XactEvent event, void *arg);
@@ -680,23 +682,8 @@ orderby_for_pathkeys(RelOptInfo *baserel, FlowsvcRelInfo *fpinfo, List *pathkeys
 			var->varlevelsup != 0 || var->varattno <= 0)
 			continue;
 		col = fpinfo->columns[var->varattno - 1];
-		if (col == NULL)
+		if (col == NULL || !FlowsvcColumnOrderable(col))
 			continue;
-		switch (col->typid)
-		{
-			case INT2OID:
-			case INT4OID:
-			case INT8OID:
-			case NUMERICOID:
-			case FLOAT8OID:
-				break;
-			case TIMESTAMPTZOID:
-				if (FlowsvcIsEpochMsField(col->path))
-					break;
-				continue;
-			default:
-				continue;
-		}
 		opclass = GetDefaultOpClass(col->typid, BTREE_AM_OID);
 		if (!OidIsValid(opclass) || get_opclass_family(opclass) != pk->pk_opfamily)
 			continue;
@@ -2266,6 +2253,36 @@ refetch_into_slot(FlowsvcModifyState *fmstate, const char *id,
 }
 
 /*
+ * row_identity
+ *		The id and version the scan read for the row an UPDATE or DELETE
+ *		(verb) changes; both are required.
+ */
+static void
+row_identity(FlowsvcModifyState *fmstate, TupleTableSlot *planSlot,
+			 const char *verb, char **id, char **version)
+{
+	Datum		datum;
+	bool		isnull;
+
+	datum = ExecGetJunkAttribute(planSlot, fmstate->id_junk, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("cannot %s an item of %s that has no id",
+						verb, fmstate->resource->name)));
+	*id = FlowsvcIdText(datum, fmstate->columns[fmstate->id_attnum - 1]->typid);
+	datum = ExecGetJunkAttribute(planSlot, fmstate->version_junk, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("cannot %s item \"%s\" of %s: it has no version",
+						verb, *id, fmstate->resource->name),
+				 errdetail("The version is sent as If-Match, so that a concurrent change is never overwritten unseen.")));
+	*version = FlowsvcIdText(datum,
+							 fmstate->columns[fmstate->version_attnum - 1]->typid);
+}
+
+/*
  * flowsvcExecForeignUpdate
  *		PATCH one row with If-Match set to the version the scan read.
  */
@@ -2275,8 +2292,6 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 {
 	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) rinfo->ri_FdwState;
 	MemoryContext oldcxt;
-	Datum		datum;
-	bool		isnull;
 	char	   *id;
 	char	   *version;
 	char	   *etag;
@@ -2290,21 +2305,7 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	oldcxt = MemoryContextSwitchTo(fmstate->temp_cxt);
 	slot_getallattrs(slot);
 
-	datum = ExecGetJunkAttribute(planSlot, fmstate->id_junk, &isnull);
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("cannot update an item of %s that has no id",
-						fmstate->resource->name)));
-	id = FlowsvcIdText(datum, fmstate->columns[fmstate->id_attnum - 1]->typid);
-	datum = ExecGetJunkAttribute(planSlot, fmstate->version_junk, &isnull);
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("cannot update item \"%s\" of %s: it has no version",
-						id, fmstate->resource->name),
-				 errdetail("The version is sent as If-Match, which the API requires.")));
-	version = FlowsvcIdText(datum, fmstate->columns[fmstate->version_attnum - 1]->typid);
+	row_identity(fmstate, planSlot, "update", &id, &version);
 
 	patch = FlowsvcNewOwnedJson(true, fmstate->temp_cxt);
 	foreach(lc, fmstate->target_attrs)
@@ -2518,8 +2519,6 @@ flowsvcExecForeignDelete(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 {
 	FlowsvcModifyState *fmstate = (FlowsvcModifyState *) rinfo->ri_FdwState;
 	MemoryContext oldcxt;
-	Datum		datum;
-	bool		isnull;
 	char	   *id;
 	char	   *version;
 	FlowsvcResponse resp;
@@ -2530,21 +2529,7 @@ flowsvcExecForeignDelete(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	MemoryContextReset(fmstate->temp_cxt);
 	oldcxt = MemoryContextSwitchTo(fmstate->temp_cxt);
 
-	datum = ExecGetJunkAttribute(planSlot, fmstate->id_junk, &isnull);
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("cannot delete an item of %s that has no id",
-						fmstate->resource->name)));
-	id = FlowsvcIdText(datum, fmstate->columns[fmstate->id_attnum - 1]->typid);
-	datum = ExecGetJunkAttribute(planSlot, fmstate->version_junk, &isnull);
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("cannot delete item \"%s\" of %s: it has no version",
-						id, fmstate->resource->name),
-				 errdetail("The version is sent as If-Match, so that a concurrent change is never deleted unseen.")));
-	version = FlowsvcIdText(datum, fmstate->columns[fmstate->version_attnum - 1]->typid);
+	row_identity(fmstate, planSlot, "delete", &id, &version);
 
 	status = FlowsvcRequest(fmstate->conn, fmstate->opts, "DELETE",
 							FlowsvcItemTarget(fmstate->resource->name, id), version,
