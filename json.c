@@ -173,10 +173,28 @@ FlowsvcResponseItems(cJSON *root, const char *method, const char *target)
 JsonbContainer *
 FlowsvcExactItems(const char *body, size_t len)
 {
-	char	   *text = pg_any_to_server(body, len, PG_UTF8);
-	Jsonb	   *page = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
-														  CStringGetDatum(text)));
+	char	   *text;
+	Jsonb	   *page;
 	JsonbValue *items;
+	size_t		i;
+
+	/*
+	 * A field the query does not read must not fail it: what jsonb cannot
+	 * hold (\u0000; outside UTF-8 databases, characters the database
+	 * encoding may lack) sends this page down the cJSON path instead.
+	 */
+	if (memmem(body, len, "\\u0000", 6) != NULL)
+		return NULL;
+	if (GetDatabaseEncoding() != PG_UTF8)
+	{
+		for (i = 0; i < len; i++)
+		{
+			if ((unsigned char) body[i] >= 0x80)
+				return NULL;
+		}
+	}
+	text = pg_any_to_server(body, len, PG_UTF8);
+	page = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
 
 	if (!JB_ROOT_IS_OBJECT(page))
 		return NULL;
