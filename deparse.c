@@ -249,7 +249,22 @@ value_type_pushable(FlowsvcColumn *col, FlowsvcFilterOp op)
 bool
 FlowsvcColumnOrderable(FlowsvcColumn *col)
 {
-	return value_type_pushable(col, FLOWSVC_OP_LT);
+	return value_type_pushable(col, FLOWSVC_OP_LT) && !FlowsvcFilterInexact(col);
+}
+
+/*
+ * FlowsvcFilterInexact
+ *		Can the API's comparison of col's values differ from SQL's?
+ *
+ * The API holds numbers as doubles: bigint and numeric values beyond a
+ * double's precision round, so two values SQL tells apart may compare
+ * equal remotely.  Filters on such columns are sent in a form that can
+ * only let more rows through (<= for <), and checked locally as well.
+ */
+bool
+FlowsvcFilterInexact(FlowsvcColumn *col)
+{
+	return col->typid == INT8OID || col->typid == NUMERICOID;
 }
 
 /*

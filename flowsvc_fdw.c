@@ -85,8 +85,6 @@ enum FdwScanPrivateIndex
 								 * (a LIMIT on this scan alone), or -1 */
 	FdwScanPrivateOrderBy,		/* String: orderby= value, or "" */
 	FdwScanPrivateCountOnly,	/* Integer: 1 if the scan returns count(*) */
-	FdwScanPrivateMaterialize,	/* Integer: 1 to read every page before
-								 * returning a row (the scan feeds a write) */
 	FdwScanPrivateCount			/* list length */
 };
 
@@ -273,7 +271,7 @@ static double estimate_collection_rows(RelOptInfo *baserel,
 static double remote_count(FlowsvcRelInfo *fpinfo);
 static List *scan_private(const FlowsvcRequestShape *shape,
 						  List *retrieved_attrs, List *filter_lists,
-						  int row_limit, bool materialize);
+						  int row_limit);
 static void flowsvcGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 										RelOptInfo *input_rel, RelOptInfo *output_rel,
 										void *extra);
@@ -321,6 +319,7 @@ static void refuse_column_update(const FlowsvcResource *resource,
 								 FlowsvcColumn *col, Relation rel) pg_attribute_noreturn();
 static List *update_target_columns(RangeTblEntry *rte, Relation rel);
 static void rebuild_slot(TupleTableSlot *slot);
+static char *location_id(const char *location, const char *resource);
 static void row_identity(FlowsvcModifyState *fmstate, TupleTableSlot *planSlot,
 						 const char *verb, char **id, char **version);
 static bool returning_needs_refetch(List *returning, Index rtindex,
@@ -791,7 +790,6 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 	List	   *matched = NIL;
 	int			id_expr = -1;
 	int			row_limit = -1;
-	bool		materialize;
 	FlowsvcRequestShape shape = {0};
 	ListCell   *lc;
 	int			attnum;
@@ -839,6 +837,9 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 		}
 		filter.path = match->column->path;
 		filter.op = match->op;
+		if (FlowsvcFilterInexact(match->column))
+			filter.op = (filter.op == FLOWSVC_OP_LT) ? FLOWSVC_OP_LE :
+				(filter.op == FLOWSVC_OP_GT) ? FLOWSVC_OP_GE : filter.op;
 		filter.expr_index = list_length(fdw_exprs);
 		filter.is_list = match->is_list;
 		filter.typid = match->column->typid;
@@ -850,7 +851,7 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 		 * an infinite timestamp); the filter is then not sent, so the qual
 		 * is checked locally as well.
 		 */
-		if (!IsA(match->value, Const))
+		if (!IsA(match->value, Const) || FlowsvcFilterInexact(match->column))
 			local_exprs = lappend(local_exprs, match->clause);
 	}
 
@@ -863,7 +864,7 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 		shape.id_expr = -1;
 		shape.count_only = true;
 		return make_foreignscan(tlist, NIL, 0, fdw_exprs,
-								scan_private(&shape, NIL, filters, -1, false),
+								scan_private(&shape, NIL, filters, -1),
 								tlist, NIL, outer_plan);
 	}
 
@@ -890,19 +891,6 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 		root->limit_tuples < fpinfo->opts->page_size)
 		row_limit = (int) root->limit_tuples;
 
-	/*
-	 * A write may change a collection while a scan of the same statement
-	 * pages through it; with positional next links, a deleted item would
-	 * shift a later one onto a page already read.  In a statement that
-	 * writes to a foreign table, listings read every page before the first
-	 * row is changed.
-	 */
-	materialize = id_expr < 0 && root->parse->resultRelation > 0 &&
-		(root->parse->commandType == CMD_UPDATE ||
-		 root->parse->commandType == CMD_DELETE ||
-		 (root->parse->commandType == CMD_INSERT &&
-		  get_rel_relkind(planner_rt_fetch(root->parse->resultRelation,
-										   root)->relid) == RELKIND_FOREIGN_TABLE));
 
 	shape.resource = fpinfo->resource;
 	shape.id_expr = id_expr;
@@ -910,7 +898,7 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 	shape.count_only = false;
 	return make_foreignscan(tlist, local_exprs, baserel->relid, fdw_exprs,
 							scan_private(&shape, retrieved_attrs, filters,
-										 row_limit, materialize),
+										 row_limit),
 							NIL, NIL, outer_plan);
 }
 
@@ -922,7 +910,7 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
  */
 static List *
 scan_private(const FlowsvcRequestShape *shape, List *retrieved_attrs,
-			 List *filter_lists, int row_limit, bool materialize)
+			 List *filter_lists, int row_limit)
 {
 	List	   *priv;
 
@@ -930,8 +918,7 @@ scan_private(const FlowsvcRequestShape *shape, List *retrieved_attrs,
 					  filter_lists, makeInteger(shape->id_expr),
 					  makeInteger(row_limit));
 	priv = lappend(priv, makeString(pstrdup(shape->orderby ? shape->orderby : "")));
-	priv = lappend(priv, makeInteger(shape->count_only ? 1 : 0));
-	return lappend(priv, makeInteger(materialize ? 1 : 0));
+	return lappend(priv, makeInteger(shape->count_only ? 1 : 0));
 }
 
 /*
@@ -963,7 +950,7 @@ flowsvcGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 
 		if (!FlowsvcMatchClause(input_rel, fpinfo->columns,
 								((RestrictInfo *) lfirst(lc))->clause, &match) ||
-			!IsA(match.value, Const))
+			!IsA(match.value, Const) || FlowsvcFilterInexact(match.column))
 			return;
 	}
 
@@ -1071,7 +1058,15 @@ flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
 	if (strVal(list_nth(priv, FdwScanPrivateOrderBy))[0] != '\0')
 		fsstate->shape.orderby = strVal(list_nth(priv, FdwScanPrivateOrderBy));
 	fsstate->shape.count_only = intVal(list_nth(priv, FdwScanPrivateCountOnly)) != 0;
-	fsstate->materialize = intVal(list_nth(priv, FdwScanPrivateMaterialize)) != 0;
+	/*
+	 * A statement that writes may change a collection while one of its
+	 * scans pages through it; with positional next links, a deleted item
+	 * would shift a later one onto a page already read.  In such a
+	 * statement, listings read every page before returning a row.
+	 */
+	fsstate->materialize = fsstate->shape.id_expr < 0 && !fsstate->shape.count_only &&
+		(estate->es_plannedstmt->commandType != CMD_SELECT ||
+		 estate->es_plannedstmt->hasModifyingCTE);
 	fsstate->scan.resource = fsstate->shape.resource;
 
 	fsstate->tuple_cxt = AllocSetContextCreate(estate->es_query_cxt,
@@ -1789,9 +1784,19 @@ flowsvcPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 
 	if (plan->returningLists)
 		returning = (List *) list_nth(plan->returningLists, subplan_index);
+	/*
+	 * RETURNING, and AFTER ROW triggers, see the row as written: read it
+	 * back unless the write's own answer supplies all they use.  Only the
+	 * columns the statement assigns are known after it (a BEFORE ROW trigger
+	 * widens target_attrs, not what is known).
+	 */
 	if (operation != CMD_DELETE)
 		refetch = returning_needs_refetch(returning, resultRelation, rel,
-										  operation == CMD_UPDATE ? target_attrs : NIL);
+										  operation == CMD_UPDATE ?
+										  updated_columns(rte) : NIL) ||
+			(rel->trigdesc &&
+			 (operation == CMD_UPDATE ? rel->trigdesc->trig_update_after_row :
+			  rel->trigdesc->trig_insert_after_row));
 	table_close(rel, NoLock);
 
 	return list_make2(target_attrs, makeInteger(refetch ? 1 : 0));
@@ -2326,9 +2331,11 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 
 			if (newnull != oldnull ||
 				(!newnull &&
-				 strcmp(FlowsvcJsonText(slot->tts_values[attnum - 1], col->typid,
-										&col->outfunc),
-						FlowsvcJsonText(oldval, col->typid, &col->outfunc)) != 0))
+				 !datumIsEqual(slot->tts_values[attnum - 1], oldval,
+							   TupleDescAttr(slot->tts_tupleDescriptor, attnum - 1)->attbyval,
+							   TupleDescAttr(slot->tts_tupleDescriptor, attnum - 1)->attlen) &&
+				 strcmp(OutputFunctionCall(&col->outfunc, slot->tts_values[attnum - 1]),
+						OutputFunctionCall(&col->outfunc, oldval)) != 0))
 				refuse_column_update(fmstate->resource, col, fmstate->rel);
 			continue;
 		}
@@ -2409,6 +2416,45 @@ rebuild_slot(TupleTableSlot *slot)
 }
 
 /*
+ * location_id
+ *		The id of the item a Location header names, ".../{resource}/{id}"
+ *		with an optional query, percent-decoded; NULL if it names none.
+ */
+static char *
+location_id(const char *location, const char *resource)
+{
+	char	   *path = pnstrdup(location, strcspn(location, "?#"));
+	char	   *marker = psprintf("/%s/", resource);
+	char	   *found = NULL;
+	char	   *p;
+	StringInfoData id;
+
+	for (p = strstr(path, marker); p; p = strstr(p + 1, marker))
+		found = p;
+	if (found == NULL)
+		return NULL;
+	p = found + strlen(marker);
+	if (*p == '\0' || strchr(p, '/') != NULL)
+		return NULL;
+
+	initStringInfo(&id);
+	for (; *p; p++)
+	{
+		if (p[0] == '%' && isxdigit((unsigned char) p[1]) &&
+			isxdigit((unsigned char) p[2]))
+		{
+			char		hex[3] = {p[1], p[2], '\0'};
+
+			appendStringInfoChar(&id, (char) strtol(hex, NULL, 16));
+			p += 2;
+		}
+		else
+			appendStringInfoChar(&id, *p);
+	}
+	return pg_any_to_server(id.data, id.len, PG_UTF8);
+}
+
+/*
  * flowsvcExecForeignInsert
  *		POST one row: every non-null column at its path, nested paths built
  *		as objects.
@@ -2485,9 +2531,8 @@ flowsvcExecForeignInsert(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 				   &resp, &fmstate->stats);
 	etag = answer_etag(fmstate, &resp, &id);
 	/* without an id in the body, the Location header names the new item */
-	if (id == NULL && resp.location && strrchr(resp.location, '/') &&
-		strrchr(resp.location, '/')[1] != '\0')
-		id = pstrdup(strrchr(resp.location, '/') + 1);
+	if (id == NULL && resp.location)
+		id = location_id(resp.location, fmstate->resource->name);
 	if (id == NULL)
 	{
 		char	   *progress = FlowsvcWriteProgressDetail();

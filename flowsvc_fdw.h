@@ -216,6 +216,7 @@ extern char *FlowsvcFilterValueText(Datum value, Oid typid, FlowsvcFilterOp op);
 extern char *FlowsvcIdText(Datum value, Oid typid);
 extern bool FlowsvcIsEpochMsField(const char *path);
 extern bool FlowsvcColumnOrderable(FlowsvcColumn *col);
+extern bool FlowsvcFilterInexact(FlowsvcColumn *col);
 extern char *FlowsvcItemTarget(const char *resource, const char *id);
 extern void FlowsvcAppendEncoded(StringInfo buf, const char *s);
 

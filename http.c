@@ -677,6 +677,9 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 	size_t		len = Min(n, sizeof(line) - 1);
 	char	   *value;
 
+	/* a header longer than we keep is of no use to us, cut or not */
+	if (n >= sizeof(line))
+		return n;
 	memcpy(line, ptr, len);
 	line[len] = '\0';
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))

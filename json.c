@@ -39,6 +39,7 @@ typedef struct ConversionLocation
 
 static void free_json_tree(void *arg);
 static void conversion_error_callback(void *arg);
+static bool numbers_surely_exact(cJSON *value);
 static char *json_number_text(cJSON *value, FlowsvcColumn *col,
 							  const char *resource, const char *item_id);
 static const char *json_kind(cJSON *value);
@@ -183,10 +184,14 @@ FlowsvcExactItems(const char *body, size_t len)
 	 * hold (\u0000; outside UTF-8 databases, characters the database
 	 * encoding may lack) sends this page down the cJSON path instead.
 	 */
-	if (memmem(body, len, "\\u0000", 6) != NULL)
+	if (memmem(body, len, "\\u0000", 6) != NULL ||
+		!pg_verify_mbstr(PG_UTF8, body, (int) len, true))
 		return NULL;
 	if (GetDatabaseEncoding() != PG_UTF8)
 	{
+		/* non-ASCII text, or \u escapes of it, may not fit the encoding */
+		if (memmem(body, len, "\\u", 2) != NULL)
+			return NULL;
 		for (i = 0; i < len; i++)
 		{
 			if ((unsigned char) body[i] >= 0x80)
@@ -334,6 +339,17 @@ FlowsvcJsonToDatum(cJSON *value, JsonbContainer *exact_item, FlowsvcColumn *col,
 	errcallback.previous = error_context_stack;
 	error_context_stack = &errcallback;
 
+	/*
+	 * Where the page could not be parsed exactly (see FlowsvcExactItems),
+	 * cJSON's doubles serve only if they cannot have lost a digit.
+	 */
+	if (exact_item == NULL && FlowsvcExactReadable(col) && !numbers_surely_exact(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("cannot read column \"%s\" exactly", col->attname),
+				 errdetail("The response holds text PostgreSQL's JSON parser cannot take (a \\u0000 escape, or characters outside the database encoding), and the value has numbers with more digits than a double keeps."),
+				 errhint("Use a UTF-8 database, or read the column as text.")));
+
 	/* the exact parse, where there is one, has every digit */
 	if (exact_item && FlowsvcExactReadable(col))
 	{
@@ -353,8 +369,14 @@ FlowsvcJsonToDatum(cJSON *value, JsonbContainer *exact_item, FlowsvcColumn *col,
 			return result;
 		}
 		if (exact && exact->type == jbvNumeric)
+		{
 			text = DatumGetCString(DirectFunctionCall1(numeric_out,
 													   NumericGetDatum(exact->val.numeric)));
+			/* a bigint takes 5.0 as 5, as it does through a double */
+			if (col->typid == INT8OID && strchr(text, '.') &&
+				strspn(strchr(text, '.') + 1, "0") == strlen(strchr(text, '.') + 1))
+				*strchr(text, '.') = '\0';
+		}
 	}
 
 	switch (text ? InvalidOid : col->typid)
@@ -421,6 +443,27 @@ FlowsvcJsonToDatum(cJSON *value, JsonbContainer *exact_item, FlowsvcColumn *col,
 
 	error_context_stack = errcallback.previous;
 	return result;
+}
+
+/*
+ * numbers_surely_exact
+ *		Does every number in value fit a double without loss: integers
+ *		below 2^53, nothing else?
+ */
+static bool
+numbers_surely_exact(cJSON *value)
+{
+	cJSON	   *child;
+
+	if (cJSON_IsNumber(value))
+		return value->valuedouble == floor(value->valuedouble) &&
+			fabs(value->valuedouble) < JSON_EXACT_INTEGER_LIMIT;
+	cJSON_ArrayForEach(child, value)
+	{
+		if (!numbers_surely_exact(child))
+			return false;
+	}
+	return true;
 }
 
 /*
