@@ -170,6 +170,21 @@ DELETE FROM flowsvc.connection_specs;
 \! $FAKECTL count
 SELECT count(*) AS specs FROM flowsvc.connection_specs;
 
+-- ===== INSERT ... SELECT from the same collection reads it before writing =====
+\! $FAKECTL reset-stats
+INSERT INTO flowsvc.connections (name, auth, connection_spec_id, connection_spec_version)
+SELECT name || ' (copy)', auth, connection_spec_id, connection_spec_version
+  FROM flowsvc.connections WHERE state = 'disabled' LIMIT 1000;
+\! $FAKECTL count POST
+SELECT count(*) AS copies FROM flowsvc.connections WHERE name LIKE '% (copy)';
+
+-- ===== a POST answer without JSON: the Location header names the item =====
+\! $FAKECTL fault '{"method": "POST", "action": "malformed"}'
+INSERT INTO flowsvc.connections (name, auth, connection_spec_id, connection_spec_version)
+VALUES ('lost answer', '{"specName": "Basic Authentication", "params": {}}',
+        'cfc0fee1-7dc0-40ef-b73e-d8b134c436f5', '1.0')
+RETURNING id IS NULL AS id_unknown;
+
 -- ===== a DELETE that pages through the collection misses nothing =====
 -- With small pages and positional next links, deleting items while paging
 -- would shift later items onto pages already read: the scan feeding a DELETE

@@ -242,5 +242,15 @@ EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM conns_typed WHERE id = '2c8d0e44-e71
 DROP TABLE spec_names;
 DROP FUNCTION explain_masked(text);
 DROP FOREIGN TABLE conns_typed, conns_bad;
+-- ===== a bigint takes a whole number written as 5.0 =====
+SELECT id AS some_id FROM flowsvc.connections OFFSET 5 LIMIT 1 \gset
+\setenv SOME_ID :some_id
+\! $FAKECTL set connections $SOME_ID extra.count 5.0
+CREATE FOREIGN TABLE flowsvc.counted (id text, n bigint OPTIONS (path 'extra.count'),
+                                      j jsonb OPTIONS (path 'extra'))
+  SERVER flowsvc OPTIONS (resource 'connections');
+SELECT n, j FROM flowsvc.counted WHERE id = :'some_id';
+DROP FOREIGN TABLE flowsvc.counted;
+
 DROP SCHEMA flowsvc CASCADE;
 DROP EXTENSION flowsvc_fdw CASCADE;

@@ -240,7 +240,8 @@ RETURNING version IS NULL AS version_unknown;
 -- ===== triggers =====
 -- a BEFORE ROW trigger's change is sent too; AFTER ROW triggers see the row
 -- as written, new version included
-CREATE TABLE trigger_log (what text, name text, description text, new_version boolean);
+CREATE TABLE trigger_log (what text, name text, description text, new_version boolean,
+                          touched boolean);
 CREATE FUNCTION flowsvc_before() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.description := 'stamped by trigger';
@@ -249,7 +250,8 @@ END $$;
 CREATE FUNCTION flowsvc_after() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO trigger_log
-    VALUES (TG_WHEN || ' ' || TG_OP, NEW.name, NEW.description, NEW.version <> OLD.version);
+    VALUES (TG_WHEN || ' ' || TG_OP, NEW.name, NEW.description, NEW.version <> OLD.version,
+            NEW.updated_at > OLD.updated_at);
     RETURN NEW;
 END $$;
 CREATE TRIGGER stamp BEFORE UPDATE ON flowsvc.connections
