@@ -70,6 +70,8 @@ PG_MODULE_MAGIC;
 /* How long a remote count=true estimate is reused */
 #define REMOTE_ESTIMATE_TTL_MS		30000
 #define REMOTE_ESTIMATE_MAX_ENTRIES	256
+/* Longest item id remembered by a write (far beyond the API's uuids) */
+#define WRITTEN_ID_MAX				256
 
 /*
  * Positions in the fdw_private list of a ForeignScan that scans.
@@ -123,6 +125,8 @@ typedef struct FlowsvcScan
 	const char *resource;
 	List	   *targets;		/* request targets still to send */
 	bool		id_lookup;		/* targets are GETs of one item */
+	char	   *lookup_id;		/* the id asked for (UTF-8), or NULL */
+	bool		lookup_exact;	/* compare it case-sensitively (text ids) */
 	char	   *next_href;		/* next link of the current listing */
 	char	   *current;		/* target of the page in hand */
 	MemoryContext scan_cxt;		/* lives as long as the walk */
@@ -149,6 +153,7 @@ typedef struct FlowsvcScanState
 	bool		started;		/* targets built and first request made */
 	bool		count_done;		/* the count(*) row was returned */
 	bool		materialize;	/* read all pages first (the scan feeds a write) */
+	int			row_limit;		/* rows the query uses at most, or -1 */
 	Tuplestorestate *rows;		/* the rows read ahead, or NULL */
 	TupleTableSlot *row_slot;	/* a row of rows, before it is copied out */
 	FlowsvcScan scan;
@@ -190,6 +195,7 @@ typedef struct FlowsvcModifyState
 	MemoryContext temp_cxt;		/* reset per row */
 	FlowsvcRequestStats stats;
 	FlowsvcWriteProgress progress;
+	HTAB	   *written;		/* ids this statement wrote, or NULL */
 
 	/* direct modification */
 	char	   *direct_id;
@@ -290,6 +296,7 @@ static void scan_start(FlowsvcScan *scan, FlowsvcConnection *conn,
 static cJSON *scan_next_item(FlowsvcScan *scan);
 static double scan_fetch_count(FlowsvcScan *scan);
 static void read_all_rows(ForeignScanState *node, FlowsvcScanState *fsstate);
+static bool statement_writes_foreign_table(EState *estate);
 static void scan_fetch_page(FlowsvcScan *scan, const char *target);
 static void start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate);
 static void item_to_values(cJSON *item, struct JsonbContainer *exact_item,
@@ -320,6 +327,7 @@ static void refuse_column_update(const FlowsvcResource *resource,
 static List *update_target_columns(RangeTblEntry *rte, Relation rel);
 static void rebuild_slot(TupleTableSlot *slot);
 static char *location_id(const char *location, const char *resource);
+static bool already_written(FlowsvcModifyState *fmstate, const char *id);
 static void row_identity(FlowsvcModifyState *fmstate, TupleTableSlot *planSlot,
 						 const char *verb, char **id, char **version);
 static bool returning_needs_refetch(List *returning, Index rtindex,
@@ -887,9 +895,8 @@ flowsvcGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel,
 	 */
 	if (root->limit_tuples >= 1 &&
 		pathkeys_contained_in(root->sort_pathkeys, best_path->path.pathkeys) &&
-		local_exprs == NIL && bms_membership(root->all_baserels) == BMS_SINGLETON &&
-		root->limit_tuples < fpinfo->opts->page_size)
-		row_limit = (int) root->limit_tuples;
+		local_exprs == NIL && bms_membership(root->all_baserels) == BMS_SINGLETON)
+		row_limit = (int) Min(root->limit_tuples, (double) INT_MAX);
 
 
 	shape.resource = fpinfo->resource;
@@ -1065,8 +1072,8 @@ flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
 	 * statement, listings read every page before returning a row.
 	 */
 	fsstate->materialize = fsstate->shape.id_expr < 0 && !fsstate->shape.count_only &&
-		(estate->es_plannedstmt->commandType != CMD_SELECT ||
-		 estate->es_plannedstmt->hasModifyingCTE);
+		statement_writes_foreign_table(estate);
+	fsstate->row_limit = row_limit;
 	fsstate->scan.resource = fsstate->shape.resource;
 
 	fsstate->tuple_cxt = AllocSetContextCreate(estate->es_query_cxt,
@@ -1081,6 +1088,27 @@ flowsvcBeginForeignScan(ForeignScanState *node, int eflags)
 
 	fsstate->value_states = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
 	fsstate->scan.conn = FlowsvcGetConnection(user, fsstate->opts);
+}
+
+/*
+ * statement_writes_foreign_table
+ *		Does the executing statement write to a foreign (or partitioned)
+ *		table, whose collection may change under a scan of it?
+ */
+static bool
+statement_writes_foreign_table(EState *estate)
+{
+	ListCell   *lc;
+
+	foreach(lc, estate->es_plannedstmt->resultRelations)
+	{
+		RangeTblEntry *rte = exec_rt_fetch(lfirst_int(lc), estate);
+
+		if (rte->relkind == RELKIND_FOREIGN_TABLE ||
+			rte->relkind == RELKIND_PARTITIONED_TABLE)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -1121,6 +1149,16 @@ start_foreign_scan(ForeignScanState *node, FlowsvcScanState *fsstate)
 			   fsstate->shape.resource,
 			   targets, fsstate->shape.id_expr >= 0, fsstate->start_cxt,
 			   node->ss.ps.state->es_query_cxt);
+	if (fsstate->shape.id_expr >= 0 && !nulls[fsstate->shape.id_expr])
+	{
+		char	   *id = FlowsvcIdText(values[fsstate->shape.id_expr],
+									   fsstate->shape.id_typid);
+
+		fsstate->scan.lookup_id = MemoryContextStrdup(fsstate->start_cxt,
+													  pg_server_to_any(id, strlen(id),
+																	   PG_UTF8));
+		fsstate->scan.lookup_exact = (fsstate->shape.id_typid == TEXTOID);
+	}
 	fsstate->scan.exact_json = fsstate->rel &&
 		reads_json_columns(fsstate->columns, fsstate->retrieved_attrs);
 	fsstate->started = true;
@@ -1146,6 +1184,7 @@ scan_start(FlowsvcScan *scan, FlowsvcConnection *conn, FlowsvcOptions *opts,
 	scan->next_href = NULL;
 	scan->current = NULL;
 	scan->cursor = NULL;
+	scan->lookup_id = NULL;
 	scan->scan_cxt = scan_cxt;
 	if (scan->page_cxt == NULL)
 		scan->page_cxt = AllocSetContextCreate(page_parent, "flowsvc_fdw page",
@@ -1171,7 +1210,8 @@ scan_next_item(FlowsvcScan *scan)
 		{
 			cJSON	   *item = scan->cursor;
 
-			scan->cursor = item->next;
+			/* a lookup yields the one item it asked for, nothing else */
+			scan->cursor = scan->id_lookup ? NULL : item->next;
 			scan->exact_item = scan->exact_items ?
 				FlowsvcExactItem(scan->exact_items, scan->item_index) : NULL;
 			scan->item_index++;
@@ -1243,6 +1283,13 @@ scan_fetch_page(FlowsvcScan *scan, const char *target)
 							"GET", scan->current);
 	items = FlowsvcResponseItems(root, "GET", scan->current);
 	scan->cursor = items->child;
+
+	/* an item other than the one asked for is no answer to the lookup */
+	if (scan->id_lookup && scan->lookup_id && scan->cursor &&
+		(scan->lookup_exact ?
+		 strcmp(FlowsvcItemId(scan->cursor), scan->lookup_id) :
+		 pg_strcasecmp(FlowsvcItemId(scan->cursor), scan->lookup_id)) != 0)
+		scan->cursor = NULL;
 	scan->item_index = 0;
 	scan->exact_items = scan->exact_json ?
 		FlowsvcExactItems(resp.body, resp.body_len) : NULL;
@@ -1438,7 +1485,10 @@ read_all_rows(ForeignScanState *node, FlowsvcScanState *fsstate)
 		fsstate->row_slot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
 	MemoryContextSwitchTo(oldcxt);
 
-	while ((item = scan_next_item(&fsstate->scan)) != NULL)
+	/* a LIMIT bounds the read-ahead too: no page beyond what it needs */
+	while ((fsstate->row_limit < 0 ||
+			tuplestore_tuple_count(fsstate->rows) < fsstate->row_limit) &&
+		   (item = scan_next_item(&fsstate->scan)) != NULL)
 	{
 		MemoryContextReset(fsstate->tuple_cxt);
 		oldcxt = MemoryContextSwitchTo(fsstate->tuple_cxt);
@@ -2258,6 +2308,38 @@ refetch_into_slot(FlowsvcModifyState *fmstate, const char *id,
 }
 
 /*
+ * already_written
+ *		Has this statement already written item id?  Remembers it if not.
+ *
+ * A join can match one item with several rows.  As for a local table, the
+ * first match counts; writing again would fail on the version the first
+ * write replaced, looking like someone else's change.
+ */
+static bool
+already_written(FlowsvcModifyState *fmstate, const char *id)
+{
+	char		key[WRITTEN_ID_MAX];
+	bool		found;
+
+	if (strlen(id) >= sizeof(key))
+		return false;			/* too long to remember; such ids do not occur */
+	if (fmstate->written == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(key);
+		ctl.entrysize = sizeof(key);
+		ctl.hcxt = GetMemoryChunkContext(fmstate);
+		fmstate->written = hash_create("flowsvc_fdw written ids", 64, &ctl,
+									   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	memset(key, 0, sizeof(key));
+	strlcpy(key, id, sizeof(key));
+	hash_search(fmstate->written, key, HASH_ENTER, &found);
+	return found;
+}
+
+/*
  * row_identity
  *		The id and version the scan read for the row an UPDATE or DELETE
  *		(verb) changes; both are required.
@@ -2311,6 +2393,11 @@ flowsvcExecForeignUpdate(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	slot_getallattrs(slot);
 
 	row_identity(fmstate, planSlot, "update", &id, &version);
+	if (already_written(fmstate, id))
+	{
+		MemoryContextSwitchTo(oldcxt);
+		return NULL;
+	}
 
 	patch = FlowsvcNewOwnedJson(true, fmstate->temp_cxt);
 	foreach(lc, fmstate->target_attrs)
@@ -2575,6 +2662,11 @@ flowsvcExecForeignDelete(EState *estate pg_attribute_unused(), ResultRelInfo *ri
 	oldcxt = MemoryContextSwitchTo(fmstate->temp_cxt);
 
 	row_identity(fmstate, planSlot, "delete", &id, &version);
+	if (already_written(fmstate, id))
+	{
+		MemoryContextSwitchTo(oldcxt);
+		return NULL;
+	}
 
 	status = FlowsvcRequest(fmstate->conn, fmstate->opts, "DELETE",
 							FlowsvcItemTarget(fmstate->resource->name, id), version,

@@ -237,6 +237,25 @@ DROP FOREIGN TABLE flowsvc.conn_noversion;
 UPDATE flowsvc.connections SET description = 'answer lost' WHERE id = :'c6'
 RETURNING version IS NULL AS version_unknown;
 
+-- ===== a join matching one item twice writes it once, as for a local table =====
+CREATE TABLE dup_matches (id text, d text);
+INSERT INTO dup_matches VALUES (:'c6', 'first match'), (:'c6', 'second match'), (:'c8', 'other');
+\! $FAKECTL reset-stats
+UPDATE flowsvc.connections c SET description = m.d FROM dup_matches m WHERE c.id = m.id;
+\! $FAKECTL count PATCH
+SELECT description IN ('first match', 'second match') AS one_of_them
+  FROM flowsvc.connections WHERE id = :'c6';
+DROP TABLE dup_matches;
+
+-- ===== a LIMIT bounds what a writing statement reads =====
+CREATE TABLE local_copy (id text, name text);
+\! $FAKECTL reset-stats
+EXPLAIN (VERBOSE, COSTS OFF)
+INSERT INTO local_copy SELECT id, name FROM flowsvc.connections LIMIT 5;
+INSERT INTO local_copy SELECT id, name FROM flowsvc.connections LIMIT 5;
+\! $FAKECTL count GET
+DROP TABLE local_copy;
+
 -- ===== triggers =====
 -- a BEFORE ROW trigger's change is sent too; AFTER ROW triggers see the row
 -- as written, new version included
