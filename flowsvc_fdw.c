@@ -489,6 +489,8 @@ flowsvcGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
  *		How many items the collection holds: ANALYZE's figure, else a
  *		remote count when use_remote_estimate is set, else a default.
  *
+ * reltuples is -1 until the first ANALYZE; 0 means an empty collection.
+ *
  * A remote count is taken with the pushed-down constant filters, so its
  * answer is the fetched row count itself; it is stored in the rel info.
  */
@@ -500,11 +502,11 @@ estimate_collection_rows(RelOptInfo *baserel, FlowsvcRelInfo *fpinfo)
 	if (fpinfo->use_remote_estimate && !fpinfo->has_id_lookup)
 	{
 		fpinfo->remote_estimate_rows = remote_count(fpinfo);
-		if (baserel->tuples > 0)
+		if (baserel->tuples >= 0)
 			return baserel->tuples;
 		return Max(fpinfo->remote_estimate_rows, 1.0);
 	}
-	if (baserel->tuples > 0)
+	if (baserel->tuples >= 0)
 		return baserel->tuples;
 	return DEFAULT_COLLECTION_ROWS;
 }
@@ -3095,6 +3097,12 @@ flowsvcImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 	int			count;
 	int			i;
 
+	if (stmt->options != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("invalid option \"%s\"",
+						((DefElem *) linitial(stmt->options))->defname),
+				 errhint("IMPORT FOREIGN SCHEMA of flowsvc_fdw takes no options.")));
 	if (strcmp(stmt->remote_schema, "flowsvc") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_SCHEMA_NOT_FOUND),

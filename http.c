@@ -20,6 +20,7 @@
  */
 #include "postgres.h"
 
+#include <math.h>
 #include <curl/curl.h>
 #include <cJSON.h>
 
@@ -80,6 +81,7 @@ struct FlowsvcConnection
 	bool		socks_overflow; /* curl wanted more sockets than we watch */
 	long		timer_ms;		/* curl's requested timeout, -1 for none */
 	char		errbuf[CURL_ERROR_SIZE];	/* curl's words on a failure */
+	bool		connect_timed_out;	/* the last failure: no connection in time */
 	WaitEventSet *wait_set;		/* set being waited on, freed on error */
 	struct curl_slist *headers; /* header list of the running request */
 
@@ -101,6 +103,7 @@ static long perform_request(FlowsvcConnection *conn, const char *method,
 static CURLcode run_transfer(FlowsvcConnection *conn);
 static void abort_transfer(FlowsvcConnection *conn);
 static void release_big_buffer(FlowsvcConnection *conn);
+static void wipe_buffer(FlowsvcConnection *conn);
 static void rethrow_with_write_progress(MemoryContext cxt) pg_attribute_noreturn();
 static char *with_write_progress(char *detail);
 static char *api_text(const char *s, size_t len);
@@ -395,6 +398,18 @@ perform_request(FlowsvcConnection *conn, const char *method, const char *url,
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	else
 	{
+		curl_off_t	pretransfer = 0;
+
+		/*
+		 * A timeout before the request went out is a connect failure: it
+		 * may be retried, writes included, and is reported as one.
+		 */
+		curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+		conn->connect_timed_out = (*result == CURLE_OPERATION_TIMEDOUT &&
+								   pretransfer == 0);
+		if (conn->connect_timed_out)
+			*result = CURLE_COULDNT_CONNECT;
+
 		/* a handle in an unknown state is not reused */
 		curl_easy_cleanup(conn->easy);
 		conn->easy = NULL;
@@ -609,6 +624,18 @@ abort_transfer(FlowsvcConnection *conn)
 }
 
 /*
+ * wipe_buffer
+ *		Zero what the buffer holds (a token, say), then release it.
+ */
+static void
+wipe_buffer(FlowsvcConnection *conn)
+{
+	if (conn->buf)
+		explicit_bzero(conn->buf, conn->buf_len);
+	release_big_buffer(conn);
+}
+
+/*
  * release_big_buffer
  *		Forget the body received; give a large buffer back rather than keep
  *		it for the life of the backend.
@@ -682,7 +709,8 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 		return n;
 	memcpy(line, ptr, len);
 	line[len] = '\0';
-	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n' ||
+					   line[len - 1] == ' ' || line[len - 1] == '\t'))
 		line[--len] = '\0';
 
 	/* a new status line starts a new header block */
@@ -899,6 +927,9 @@ report_transport_error(FlowsvcConnection *conn, CURLcode rc, const char *method,
 		sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
 		message = token_request ? gettext_noop("could not connect to the token endpoint") :
 			gettext_noop("could not connect to flow service");
+		if (conn->connect_timed_out)
+			detail = psprintf("No connection within %d ms (server option connect_timeout_ms).",
+							  conn->opts->connect_timeout_ms);
 		hint = token_request ? gettext_noop("Check the server option token_url and the network.") :
 			gettext_noop("Check the server option url and the network.");
 	}
@@ -1011,6 +1042,9 @@ FlowsvcApiErrorText(const char *body, size_t len)
 	if (root == NULL || !cJSON_IsObject(root))
 	{
 		int			clip = pg_encoding_mbcliplen(PG_UTF8, body, (int) Min(len, INT_MAX), 200);
+
+		/* a cut multibyte character at the end must not lead past it */
+		clip = Min((size_t) clip, len);
 
 		cJSON_Delete(root);
 		return psprintf("%s%s", api_text(body, clip), len > (size_t) clip ? "..." : "");
@@ -1193,7 +1227,7 @@ fetch_token(FlowsvcConnection *conn, FlowsvcRequestStats *stats)
 	{
 		char	   *api = FlowsvcApiErrorText(conn->buf, conn->buf_len);
 
-		conn->buf_len = 0;
+		wipe_buffer(conn);
 		ereport(ERROR,
 				(errcode(status == 401 || status == 400 ?
 						 ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION :
@@ -1205,21 +1239,24 @@ fetch_token(FlowsvcConnection *conn, FlowsvcRequestStats *stats)
 				 errcontext("Flow Service token request: POST %s", opts->token_url)));
 	}
 
+	/* the answer holds the token: wipe it from the buffer once parsed */
 	root = cJSON_ParseWithLength(conn->buf ? conn->buf : "", conn->buf_len);
-	conn->buf_len = 0;
+	wipe_buffer(conn);
 	token = cJSON_GetObjectItemCaseSensitive(root, "access_token");
 	expires = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
 	if (!cJSON_IsString(token) || token->valuestring[0] == '\0' ||
-		!cJSON_IsNumber(expires))
+		!cJSON_IsNumber(expires) || !(expires->valuedouble > 0) ||
+		isinf(expires->valuedouble))
 	{
 		cJSON_Delete(root);
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("invalid response from the token endpoint"),
-				 errdetail("Expected a JSON object with \"access_token\" and \"expires_in\"."),
+				 errdetail("Expected a JSON object with \"access_token\" and a positive \"expires_in\"."),
 				 errcontext("Flow Service token request: POST %s", opts->token_url)));
 	}
-	expires_in = expires->valuedouble;
+	/* no token lives longer than a week; keeps the arithmetic below sane */
+	expires_in = Min(expires->valuedouble, 7 * 24 * 3600.0);
 	/* copy with malloc-free code only, then release the tree before palloc */
 	token_copy = strdup(token->valuestring);
 	cJSON_Delete(root);

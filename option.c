@@ -35,6 +35,7 @@
 typedef enum FlowsvcOptionKind
 {
 	OPTKIND_STRING,				/* any non-empty string */
+	OPTKIND_HEADER,				/* non-empty, sent in an HTTP header */
 	OPTKIND_URL,				/* http:// or https:// URL */
 	OPTKIND_SANDBOX,			/* lower-case sandbox name */
 	OPTKIND_INT,				/* integer within [min, max] */
@@ -58,7 +59,7 @@ typedef struct FlowsvcOptionDef
 static const FlowsvcOptionDef flowsvc_options[] = {
 	/* server */
 	{"url", ForeignServerRelationId, OPTKIND_URL, 0, 0, false},
-	{"ims_org", ForeignServerRelationId, OPTKIND_STRING, 0, 0, false},
+	{"ims_org", ForeignServerRelationId, OPTKIND_HEADER, 0, 0, false},
 	{"sandbox", ForeignServerRelationId, OPTKIND_SANDBOX, 0, 0, false},
 	{"token_url", ForeignServerRelationId, OPTKIND_URL, 0, 0, false},
 	{"ca_file", ForeignServerRelationId, OPTKIND_STRING, 0, 0, true},
@@ -70,8 +71,8 @@ static const FlowsvcOptionDef flowsvc_options[] = {
 	{"fdw_startup_cost", ForeignServerRelationId, OPTKIND_REAL, 0, 0, false},
 	{"fdw_tuple_cost", ForeignServerRelationId, OPTKIND_REAL, 0, 0, false},
 	/* user mapping */
-	{"api_key", UserMappingRelationId, OPTKIND_STRING, 0, 0, false},
-	{"access_token", UserMappingRelationId, OPTKIND_STRING, 0, 0, false},
+	{"api_key", UserMappingRelationId, OPTKIND_HEADER, 0, 0, false},
+	{"access_token", UserMappingRelationId, OPTKIND_HEADER, 0, 0, false},
 	{"client_id", UserMappingRelationId, OPTKIND_STRING, 0, 0, false},
 	{"client_secret", UserMappingRelationId, OPTKIND_STRING, 0, 0, false},
 	{"scope", UserMappingRelationId, OPTKIND_STRING, 0, 0, false},
@@ -271,6 +272,21 @@ validate_option_value(const FlowsvcOptionDef *opt, DefElem *def)
 
 	switch (opt->kind)
 	{
+		case OPTKIND_HEADER:
+			{
+				const char *p;
+
+				/* a line break would end the header; the value is not shown */
+				for (p = value; *p; p++)
+				{
+					if ((unsigned char) *p < 0x20 || *p == 0x7F)
+						ereport(ERROR,
+								(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+								 errmsg("invalid value for option \"%s\"", def->defname),
+								 errdetail("The value is sent in an HTTP header and must not contain control characters.")));
+				}
+			}
+			/* FALLTHROUGH */
 		case OPTKIND_STRING:
 			if (value[0] == '\0')
 				ereport(ERROR,

@@ -206,6 +206,11 @@ SELECT clock_timestamp() AS t0 \gset
 SELECT name FROM flowsvc.connections LIMIT 1;
 SELECT clock_timestamp() - :'t0'::timestamptz >= interval '1 second' AS waited_retry_after;
 \! $FAKECTL count GET
+-- a Retry-After value followed by blanks is still honoured
+\! $FAKECTL fault '{"method": "GET", "path_contains": "/connections", "times": 1, "action": "status", "status": 429, "retry_after": "1 "}'
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(*) FROM flowsvc.connections WHERE state = 'disabled';
+SELECT clock_timestamp() - :'t0'::timestamptz >= interval '1 second' AS waited_retry_after;
 -- a Retry-After far in the future is an error at once, not a long sleep
 \! $FAKECTL reset-stats
 \! $FAKECTL fault '{"method": "GET", "path_contains": "/connections", "times": 1, "action": "status", "status": 429, "retry_after": 3600}'

@@ -44,6 +44,14 @@ SELECT estimated_rows($q$SELECT * FROM flowsvc.connections WHERE state = 'disabl
 ANALYZE VERBOSE flowsvc.connections;
 \set VERBOSITY default
 
+-- an empty collection, once analyzed, is planned as (nearly) empty
+\! $FAKECTL seed 0
+ANALYZE flowsvc.connections;
+SELECT reltuples FROM pg_class WHERE oid = 'flowsvc.connections'::regclass;
+SELECT estimated_rows('SELECT * FROM flowsvc.connections');
+\! $FAKECTL seed 120
+ANALYZE flowsvc.connections;
+
 -- ===== use_remote_estimate: count=true at plan time, cached =====
 CREATE FOREIGN TABLE flowsvc.conn_remote (id text, state text, created_at timestamptz)
   SERVER flowsvc OPTIONS (resource 'connections', use_remote_estimate 'true');

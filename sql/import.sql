@@ -135,6 +135,10 @@ SELECT count(*) FROM pg_class WHERE relnamespace = 'imp_bad'::regnamespace;
 IMPORT FOREIGN SCHEMA flowsvc FROM SERVER flowsvc INTO imp_bad;
 \! $FAKECTL count
 
+-- IMPORT FOREIGN SCHEMA takes no options
+IMPORT FOREIGN SCHEMA flowsvc LIMIT TO (connections) FROM SERVER flowsvc INTO imp_bad
+  OPTIONS (import_default 'true');
+
 SET client_min_messages = warning;
 DROP SCHEMA imp_none, imp_all, imp_except, imp_except2, imp_some, imp_quoted, imp_bad CASCADE;
 RESET client_min_messages;

@@ -287,5 +287,11 @@ CREATE FOREIGN TABLE my_conns2 ("createdAt" timestamptz, "connectionSpec" jsonb)
 SELECT "createdAt", "connectionSpec"->>'version' AS version FROM my_conns2 LIMIT 2;
 DROP FOREIGN TABLE my_conns, my_conns2;
 
+-- values sent in HTTP headers may not hold control characters (nor are they shown)
+CREATE SERVER s_header FOREIGN DATA WRAPPER flowsvc_fdw
+  OPTIONS (ims_org E'ORG\r\nX-Evil: 1');
+ALTER USER MAPPING FOR CURRENT_USER SERVER flowsvc
+  OPTIONS (SET access_token E'secret-tok\nen');
+
 DROP SCHEMA flowsvc CASCADE;
 DROP EXTENSION flowsvc_fdw CASCADE;
