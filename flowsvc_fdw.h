@@ -256,7 +256,6 @@ extern char *FlowsvcJsonPrint(struct cJSON *value);
 extern char *FlowsvcJsonPrintUtf8(struct cJSON *value);
 extern char *FlowsvcJsonText(Datum value, Oid typid, FmgrInfo *outfunc);
 extern struct cJSON *FlowsvcRawJson(const char *text);
-extern void FlowsvcJsonOwnedBy(struct cJSON *tree, MemoryContext owner);
 extern struct cJSON *FlowsvcNewOwnedJson(bool array, MemoryContext owner);
 extern char *FlowsvcSnakeToCamel(const char *name);
 extern const char *FlowsvcItemId(struct cJSON *item);

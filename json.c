@@ -38,6 +38,8 @@ typedef struct ConversionLocation
 } ConversionLocation;
 
 static void free_json_tree(void *arg);
+static void own_tree(MemoryContextCallback *cb, cJSON *tree,
+					 MemoryContext owner);
 static void conversion_error_callback(void *arg);
 static bool numbers_surely_exact(cJSON *value);
 static char *json_number_text(cJSON *value, FlowsvcColumn *col,
@@ -48,15 +50,14 @@ static Datum epoch_ms_to_timestamp(double ms, FlowsvcColumn *col,
 								   const char *resource, const char *item_id);
 
 /*
- * FlowsvcJsonOwnedBy
- *		Tie the lifetime of a malloc'd cJSON tree to a memory context.
+ * own_tree
+ *		Tie the lifetime of a malloc'd cJSON tree to a memory context, with
+ *		a callback struct the caller allocated in it before making the tree:
+ *		once the tree exists, nothing can fail.
  */
-void
-FlowsvcJsonOwnedBy(cJSON *tree, MemoryContext owner)
+static void
+own_tree(MemoryContextCallback *cb, cJSON *tree, MemoryContext owner)
 {
-	MemoryContextCallback *cb;
-
-	cb = MemoryContextAlloc(owner, sizeof(MemoryContextCallback));
 	cb->func = free_json_tree;
 	cb->arg = tree;
 	MemoryContextRegisterResetCallback(owner, cb);
@@ -65,8 +66,6 @@ FlowsvcJsonOwnedBy(cJSON *tree, MemoryContext owner)
 /*
  * FlowsvcNewOwnedJson
  *		A new empty cJSON array or object, freed when owner is reset.
- *
- * The callback is allocated first: once the tree exists nothing can fail.
  */
 cJSON *
 FlowsvcNewOwnedJson(bool array, MemoryContext owner)
@@ -78,9 +77,7 @@ FlowsvcNewOwnedJson(bool array, MemoryContext owner)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
-	cb->func = free_json_tree;
-	cb->arg = tree;
-	MemoryContextRegisterResetCallback(owner, cb);
+	own_tree(cb, tree, owner);
 	return tree;
 }
 
@@ -122,22 +119,15 @@ FlowsvcParseJson(const char *data, size_t len, MemoryContext owner,
 cJSON *
 FlowsvcTryParseJson(const char *data, size_t len, MemoryContext owner)
 {
+	MemoryContextCallback *cb = MemoryContextAlloc(owner, sizeof(MemoryContextCallback));
 	cJSON	   *tree = cJSON_ParseWithLength(data, len);
 
 	if (tree == NULL)
+	{
+		pfree(cb);
 		return NULL;
-
-	/* the tree is owned from here on: nothing above could raise with it */
-	PG_TRY();
-	{
-		FlowsvcJsonOwnedBy(tree, owner);
 	}
-	PG_CATCH();
-	{
-		cJSON_Delete(tree);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
+	own_tree(cb, tree, owner);
 	return tree;
 }
 
